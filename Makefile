@@ -1,0 +1,82 @@
+# caddy-ory-actions: build, test and demo.
+#
+#   make test   gofmt, go vet, go test -race (with a real Kratos), xcaddy smoke test
+#   make demo   Kratos + Caddy with ory_actions + an example webhook receiver
+#
+# Tools land in bin/ (gitignored). Needs Go, a C compiler (Kratos's SQLite
+# driver uses cgo) and curl for the demo.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+# `make test` runs its steps in the order listed, also under -j.
+.NOTPARALLEL:
+
+KRATOS_VERSION := v1.3.1
+CADDY_VERSION  := v2.11.9
+XCADDY_VERSION := v0.4.5
+MODULE         := github.com/caddy-ory-actions/caddy-ory-actions
+
+# Every Go file of the module; testdata may hold deliberately broken ones.
+GO_FILES   := $(shell find . \( -path ./.git -o -path ./bin -o -path ./.cache -o -name testdata \) -prune -o -name '*.go' -print)
+# What goes into bin/caddy (the receiver and test helpers are harmless extras).
+GO_SOURCES := $(filter-out %_test.go,$(GO_FILES)) go.mod go.sum
+
+header = @printf '\n==== %s\n' $(1)
+
+.PHONY: test fmt-check vet unit smoke demo clean
+
+test: fmt-check vet unit smoke
+	$(call header,"make test: all passed")
+
+fmt-check:
+	$(call header,"gofmt")
+	@unformatted="$$(gofmt -l $(GO_FILES))"; \
+	if [ -n "$$unformatted" ]; then \
+		echo "these files need gofmt -w:"; echo "$$unformatted"; exit 1; \
+	fi; echo "ok"
+
+vet:
+	$(call header,"go vet")
+	go vet ./...
+
+# KRATOS_BIN tells internal/kratostest to use this binary rather than build one.
+unit: bin/kratos
+	$(call header,"go test -race")
+	KRATOS_BIN=$(CURDIR)/bin/kratos go test -race -count=1 ./...
+
+# The README's build line must produce a Caddy that has the module and loads
+# the example configuration. Throw-away values stand in for the demo's env.
+smoke: bin/caddy
+	$(call header,"xcaddy smoke test")
+	bin/caddy list-modules | grep -x http.handlers.ory_actions
+	DEMO_HOOK_KEY=smoke-test ORY_ACTIONS_SECRET=smoke-test \
+		bin/caddy validate --config examples/Caddyfile --adapter caddyfile
+
+demo: bin/kratos bin/caddy bin/receiver
+	examples/demo.sh
+
+# Kratos from the tools module. The stamp is the one internal/kratostest
+# writes (sha256 of tools/kratos/go.mod, then the version), so the tests do
+# not rebuild a binary made here.
+bin/kratos: tools/kratos/go.mod tools/kratos/go.sum
+	$(call header,"building Kratos $(KRATOS_VERSION) (about two minutes when not cached)")
+	@mkdir -p bin
+	cd tools/kratos && CGO_ENABLED=1 GOWORK=off go build -tags sqlite \
+		-ldflags "-X github.com/ory/kratos/driver/config.Version=$(KRATOS_VERSION)" \
+		-o ../../bin/kratos.tmp-make github.com/ory/kratos
+	mv bin/kratos.tmp-make bin/kratos
+	printf '%s %s\n' "$$(sha256sum tools/kratos/go.mod | cut -d' ' -f1)" $(KRATOS_VERSION) > bin/kratos.stamp
+
+bin/xcaddy:
+	$(call header,"installing xcaddy $(XCADDY_VERSION)")
+	GOBIN=$(CURDIR)/bin go install github.com/caddyserver/xcaddy/cmd/xcaddy@$(XCADDY_VERSION)
+
+bin/caddy: bin/xcaddy $(GO_SOURCES)
+	$(call header,"building Caddy $(CADDY_VERSION) with the module (xcaddy)")
+	bin/xcaddy build $(CADDY_VERSION) --output bin/caddy --with $(MODULE)=./
+
+bin/receiver: $(wildcard examples/receiver/*.go)
+	go build -o bin/receiver ./examples/receiver
+
+clean:
+	rm -rf bin .cache/demo

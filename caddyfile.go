@@ -1,0 +1,344 @@
+package oryactions
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/dustin/go-humanize"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/hooks"
+)
+
+func init() {
+	httpcaddyfile.RegisterHandlerDirective("ory_actions", parseCaddyfile)
+	// Before reverse_proxy, so no `order` line is needed in the usual
+	// `ory_actions` + `reverse_proxy kratos` site, and after encode, so our
+	// rewritten answers are still compressed (STYLE P3).
+	httpcaddyfile.RegisterDirectiveOrder("ory_actions", httpcaddyfile.Before, "reverse_proxy")
+}
+
+func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+	var m Handler
+	err := m.UnmarshalCaddyfile(h.Dispenser)
+	return &m, err
+}
+
+// UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
+//
+//	ory_actions [<matcher>] {
+//		kratos {
+//			public_url <url>
+//			admin_url  <url>
+//			schema_id  <id>
+//		}
+//		secret          <value>
+//		request_headers <name>...
+//		max_body_size   <size>
+//		templates {
+//			import_dir <dir>
+//			timeout    <duration>
+//			max_output <size>
+//		}
+//		async {
+//			workers       <n>
+//			queue         <n>
+//			drain_timeout <duration>
+//		}
+//		hook <flow> before|after [<method>] {
+//			id       <name>
+//			url      <url>
+//			method   <http-method>
+//			header   <name> <value>
+//			body     <file://…|base64://…|http(s)://…|inline Jsonnet or heredoc>
+//			auth basic_auth { user <u>; password <p> }
+//			auth api_key    { name <n>; value <v>; in header|cookie }
+//			response parse|ignore
+//			can_interrupt
+//			emit_analytics_event true|false
+//			timeout  <duration>
+//			retries  <n>
+//			on_error fail|continue
+//		}
+//	}
+func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // directive name
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		var err error
+		switch d.Val() {
+		case "kratos":
+			err = h.Kratos.unmarshal(d)
+		case "secret":
+			err = oneArg(d, &h.Secret)
+		case "request_headers":
+			h.RequestHeaders = d.RemainingArgs()
+			if len(h.RequestHeaders) == 0 {
+				err = d.ArgErr()
+			}
+		case "max_body_size":
+			err = sizeArg(d, &h.MaxBodySize)
+		case "templates":
+			err = h.Templates.unmarshal(d)
+		case "async":
+			err = h.Async.unmarshal(d)
+		case "hook":
+			var hc HookConfig
+			if err = hc.unmarshal(d); err == nil {
+				h.Hooks = append(h.Hooks, hc)
+			}
+		default:
+			err = d.Errf("unrecognized subdirective %s", d.Val())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (k *KratosConfig) unmarshal(d *caddyfile.Dispenser) error {
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		var err error
+		switch d.Val() {
+		case "public_url":
+			err = oneArg(d, &k.PublicURL)
+		case "admin_url":
+			err = oneArg(d, &k.AdminURL)
+		case "schema_id":
+			err = oneArg(d, &k.SchemaID)
+		default:
+			err = d.Errf("unrecognized kratos subdirective %s", d.Val())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *TemplateConfig) unmarshal(d *caddyfile.Dispenser) error {
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		var err error
+		switch d.Val() {
+		case "import_dir":
+			err = oneArg(d, &t.ImportDir)
+		case "timeout":
+			err = durationArg(d, &t.Timeout)
+		case "max_output":
+			var n int64
+			if err = sizeArg(d, &n); err == nil {
+				t.MaxOutput = int(n)
+			}
+		default:
+			err = d.Errf("unrecognized templates subdirective %s", d.Val())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *AsyncConfig) unmarshal(d *caddyfile.Dispenser) error {
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		var err error
+		switch d.Val() {
+		case "workers":
+			err = intArg(d, &a.Workers)
+		case "queue":
+			err = intArg(d, &a.Queue)
+		case "drain_timeout":
+			err = durationArg(d, &a.DrainTimeout)
+		default:
+			err = d.Errf("unrecognized async subdirective %s", d.Val())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unmarshal reads `hook <flow> before|after [<method>] { … }`.
+func (hc *HookConfig) unmarshal(d *caddyfile.Dispenser) error {
+	args := d.RemainingArgs()
+	if len(args) < 2 || len(args) > 3 {
+		return d.Errf("hook: want <flow> before|after [<method>], got %d arguments", len(args))
+	}
+	hc.Flow, hc.When = args[0], args[1]
+	if len(args) == 3 {
+		hc.Method = args[2]
+	}
+	c := &hc.Config
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		var err error
+		switch d.Val() {
+		case "id":
+			err = oneArg(d, &hc.ID)
+		case "url":
+			err = oneArg(d, &c.URL)
+		case "method":
+			err = oneArg(d, &c.Method)
+		case "header":
+			var name, value string
+			if !d.Args(&name, &value) {
+				return d.ArgErr()
+			}
+			if c.Headers == nil {
+				c.Headers = map[string]string{}
+			}
+			c.Headers[name] = value
+		case "body":
+			err = oneArg(d, &c.Body)
+		case "auth":
+			c.Auth, err = unmarshalAuth(d)
+		case "response":
+			var mode string
+			if err = oneArg(d, &mode); err == nil {
+				switch mode {
+				case "parse":
+					c.Response.Parse = true
+				case "ignore":
+					c.Response.Ignore = true
+				default:
+					err = d.Errf("response: unknown %q (want parse or ignore)", mode)
+				}
+			}
+		case "can_interrupt":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			c.CanInterrupt = true
+		case "emit_analytics_event":
+			var v string
+			if err = oneArg(d, &v); err == nil {
+				b, perr := strconv.ParseBool(v)
+				if perr != nil {
+					return d.Errf("emit_analytics_event: %q is not true or false", v)
+				}
+				c.EmitAnalyticsEvent = &b
+			}
+		case "timeout":
+			err = durationArg(d, &hc.Timeout)
+		case "retries":
+			var n int
+			if err = intArg(d, &n); err == nil {
+				hc.Retries = &n
+			}
+		case "on_error":
+			err = oneArg(d, &hc.OnError)
+		default:
+			err = d.Errf("unrecognized hook subdirective %s", d.Val())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unmarshalAuth reads `auth basic_auth { … }` or `auth api_key { … }`.
+func unmarshalAuth(d *caddyfile.Dispenser) (*hooks.Auth, error) {
+	a := &hooks.Auth{}
+	if !d.NextArg() {
+		return nil, d.ArgErr()
+	}
+	a.Type = d.Val()
+	if a.Type != "basic_auth" && a.Type != "api_key" {
+		return nil, d.Errf("auth: unknown type %q (want basic_auth or api_key)", a.Type)
+	}
+	if d.NextArg() {
+		return nil, d.ArgErr()
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		key := d.Val()
+		var dst *string
+		switch {
+		case key == "user" && a.Type == "basic_auth":
+			dst = &a.Config.User
+		case key == "password" && a.Type == "basic_auth":
+			dst = &a.Config.Password
+		case key == "name" && a.Type == "api_key":
+			dst = &a.Config.Name
+		case key == "value" && a.Type == "api_key":
+			dst = &a.Config.Value
+		case key == "in" && a.Type == "api_key":
+			dst = &a.Config.In
+		default:
+			return nil, d.Errf("auth %s: unrecognized subdirective %s", a.Type, key)
+		}
+		if err := oneArg(d, dst); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// oneArg reads exactly one argument into dst.
+func oneArg(d *caddyfile.Dispenser, dst *string) error {
+	if !d.NextArg() {
+		return d.ArgErr()
+	}
+	*dst = d.Val()
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	return nil
+}
+
+func intArg(d *caddyfile.Dispenser, dst *int) error {
+	var s string
+	if err := oneArg(d, &s); err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return d.Errf("%s: %q is not a whole number", d.Val(), s)
+	}
+	*dst = n
+	return nil
+}
+
+func durationArg(d *caddyfile.Dispenser, dst *caddy.Duration) error {
+	var s string
+	if err := oneArg(d, &s); err != nil {
+		return err
+	}
+	dur, err := caddy.ParseDuration(s)
+	if err != nil {
+		return d.Errf("%q is not a duration: %v", s, err)
+	}
+	*dst = caddy.Duration(dur)
+	return nil
+}
+
+func sizeArg(d *caddyfile.Dispenser, dst *int64) error {
+	var s string
+	if err := oneArg(d, &s); err != nil {
+		return err
+	}
+	n, err := humanize.ParseBytes(strings.TrimSpace(s))
+	if err != nil {
+		return d.Errf("%q is not a size: %v", s, err)
+	}
+	*dst = int64(n)
+	return nil
+}
+
+// Interface guard
+var _ caddyfile.Unmarshaler = (*Handler)(nil)

@@ -1,0 +1,129 @@
+package kratos
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// SubmitCheck is what the gateway knows about a submit before forwarding
+// it, to tell whether Kratos will refuse it (and so never run the after
+// hooks the gateway would otherwise call first).
+type SubmitCheck struct {
+	// Flow is the kind of flow submitted to.
+	Flow Flow
+	// FlowJSON is the flow as Kratos stores it (fetched or cached).
+	FlowJSON []byte
+	// Request is the client's submit request (headers and cookies).
+	Request *http.Request
+	// Submit is the decoded body; SubmitErr the ParseSubmit error, if any.
+	Submit    Submit
+	SubmitErr error
+	// Method is the method whose after hooks would run, e.g. "password".
+	Method string
+	// Schema validates the submitted traits; nil skips the trait checks.
+	Schema *Schema
+	// CSRFCookieName is Kratos's CSRF cookie name (CSRFCookieName); empty
+	// accepts any csrf_token_<hex> cookie.
+	CSRFCookieName string
+	// ActiveSession is true when the caller knows the request carries a
+	// valid session: Kratos refuses registration submits then.
+	ActiveSession bool
+	// Now is the current time (flow expiry).
+	Now time.Time
+}
+
+// SubmitRefusal returns why Kratos will refuse the submit before running
+// the method's after hooks, or "" when it may accept it. Only certain
+// refusals are reported, because a refusal makes the gateway skip its
+// hooks: an expired flow, a body Kratos cannot decode, a different method
+// (a registration "profile" submit only advances the two-step form), an
+// API flow carrying browser signals (Origin or non-Cloudflare cookies), a
+// browser flow whose CSRF token does not match its cookie, a missing
+// password, traits the identity schema rejects, and a password
+// registration without an identifier. Password policy, taken identifiers,
+// privileged-session age and identity mismatch on settings cannot be known
+// here. Reasons never include submitted values.
+func SubmitRefusal(c SubmitCheck) string {
+	flow := gjson.ParseBytes(c.FlowJSON)
+	if exp := flow.Get("expires_at"); exp.Exists() {
+		if t, err := time.Parse(time.RFC3339Nano, exp.String()); err == nil && t.Before(c.Now) {
+			return "the flow expired"
+		}
+	}
+	if c.Flow == Registration && c.ActiveSession {
+		return "a session is already active"
+	}
+	if c.SubmitErr != nil && !errors.Is(c.SubmitErr, ErrMultipartSubmit) {
+		return "Kratos cannot decode the submit body"
+	}
+	s := c.Submit
+	if c.Flow == Registration && (s.Method == "profile" || s.Method == "profile:back") {
+		return "a two-step profile submit only advances the form; after hooks do not run"
+	}
+	if s.Method != c.Method {
+		return "the submit's method is not " + c.Method
+	}
+	if reason := flowTypeRefusal(flow.Get("type").String(), c); reason != "" {
+		return reason
+	}
+	if s.Method == "password" && s.Password == "" && (c.Flow == Registration || c.Flow == Settings) {
+		return "the password is missing"
+	}
+	return traitsRefusal(c)
+}
+
+// flowTypeRefusal applies flow.EnsureCSRF: API flows refuse browser
+// signals, browser flows need a matching CSRF token.
+func flowTypeRefusal(flowType string, c SubmitCheck) string {
+	r := c.Request
+	if r == nil {
+		return ""
+	}
+	switch flowType {
+	case "api":
+		if r.Header.Get("Origin") != "" {
+			return "an API flow was submitted with an Origin header"
+		}
+		for _, ck := range r.Cookies() {
+			if !isCloudflareCookie(ck.Name) {
+				return "an API flow was submitted with cookies"
+			}
+		}
+	case "browser":
+		if !CSRFTokenValid(r, c.CSRFCookieName, c.Submit.CSRFToken) {
+			return "the CSRF token does not match the CSRF cookie"
+		}
+	}
+	return ""
+}
+
+// isCloudflareCookie is Kratos's exemption for cookies Cloudflare sets.
+func isCloudflareCookie(name string) bool {
+	return strings.HasPrefix(name, "__cf") || strings.HasPrefix(name, "_cf") || strings.HasPrefix(name, "cf_")
+}
+
+// traitsRefusal validates the traits that reach the identity: the
+// submitted ones for registration (and settings profile).
+func traitsRefusal(c SubmitCheck) string {
+	if c.Schema == nil {
+		return ""
+	}
+	if c.Flow != Registration && !(c.Flow == Settings && c.Method == "profile") {
+		return ""
+	}
+	traits := c.Submit.Traits
+	if traits == nil {
+		traits = []byte("{}")
+	}
+	if err := c.Schema.ValidateTraits(traits); err != nil {
+		return "the traits do not match the identity schema"
+	}
+	if c.Flow == Registration && c.Method == "password" && len(c.Schema.PasswordIdentifiers(traits)) == 0 {
+		return "the traits hold no password identifier"
+	}
+	return ""
+}

@@ -1,0 +1,19 @@
+// Package render renders webhook bodies from Jsonnet templates the way Ory Kratos
+// v1.3.1 does (request/builder.go with ory/x jsonnetsecure), but compiles each
+// template once and evaluates it fast.
+//
+// Use: Load a template source (base64://, file://, http(s)://, or inline code), Compile
+// it, then call Template.Evaluate with the ctx JSON for each request. The output is
+// byte-identical to Kratos's: go-jsonnet's standard manifestation of the template
+// applied to the top-level argument `ctx`.
+//
+// Sandbox, matching Kratos where Kratos has a rule: imports are refused unless
+// Options.ImportDir is set (then confined to that directory); the rendered output is
+// capped (Options.MaxOutput); each evaluation has a deadline (Options.Timeout, 1 s
+// like Kratos's) and the number of evaluations running at once is bounded by a
+// Limiter (see Evaluate for why a timed-out evaluation keeps its slot). Kratos runs
+// Jsonnet in a child process, which also bounds memory; in-process we cannot, and
+// rely on the deadline, the concurrency bound and go-jsonnet's stack limit.
+//
+// The package knows nothing of Caddy or of Kratos's flows.
+package render

@@ -1,0 +1,95 @@
+package render
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"testing"
+
+	"github.com/tidwall/gjson"
+)
+
+// fixturesDir finds shared/kratos/fixtures by walking up from the package directory.
+// The fixtures are part of the project's test data: their absence is a failure.
+func fixturesDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		candidate := filepath.Join(dir, "shared", "kratos", "fixtures")
+		if fi, err := os.Stat(candidate); err == nil && fi.IsDir() {
+			return candidate
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("shared/kratos/fixtures not found above the package directory")
+		}
+		dir = parent
+	}
+}
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(fixturesDir(t), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// webhookCall is one recorded request that Kratos's web_hook sent.
+type webhookCall struct {
+	fixture       string
+	index         int
+	body          []byte // the JSON body as recorded (Kratos's rendered Jsonnet, re-encoded)
+	contentLength string // the Content-Length header Kratos sent: the rendered byte size
+}
+
+// ctxWebhookCalls returns every recorded call whose body is a whole ctx, i.e. was
+// rendered by a `function(ctx) ctx` template (their bodies carry ctx's request_url).
+func ctxWebhookCalls(t testing.TB) []webhookCall {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(fixturesDir(t), "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(paths)
+	var calls []webhookCall
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gjson.GetBytes(b, "webhook_calls").ForEach(func(i, call gjson.Result) bool {
+			body := call.Get("body")
+			if body.IsObject() && body.Get("request_url").Exists() {
+				calls = append(calls, webhookCall{
+					fixture:       filepath.Base(p),
+					index:         int(i.Int()),
+					body:          []byte(body.Raw),
+					contentLength: call.Get("headers.Content-Length").String(),
+				})
+			}
+			return true
+		})
+	}
+	return calls
+}
+
+func fixtureWebhookCall(t testing.TB, fixture string, index int) webhookCall {
+	t.Helper()
+	b := readFixture(t, fixture)
+	call := gjson.GetBytes(b, "webhook_calls."+strconv.Itoa(index))
+	if !call.Exists() {
+		t.Fatalf("%s has no webhook_calls[%d]", fixture, index)
+	}
+	return webhookCall{
+		fixture:       fixture,
+		index:         index,
+		body:          []byte(call.Get("body").Raw),
+		contentLength: call.Get("headers.Content-Length").String(),
+	}
+}
