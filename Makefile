@@ -71,9 +71,14 @@ bin/xcaddy:
 	$(call header,"installing xcaddy $(XCADDY_VERSION)")
 	GOBIN=$(CURDIR)/bin go install github.com/caddyserver/xcaddy/cmd/xcaddy@$(XCADDY_VERSION)
 
+# The module comes from this checkout (=./). GOPRIVATE + GOVCS=off tell the
+# `go get` inside xcaddy never to look it up remotely: a module proxy that
+# refuses an unpublished module (403) instead of answering "not found" would
+# otherwise fail the build.
 bin/caddy: bin/xcaddy $(GO_SOURCES)
 	$(call header,"building Caddy $(CADDY_VERSION) with the module (xcaddy)")
-	bin/xcaddy build $(CADDY_VERSION) --output bin/caddy --with $(MODULE)=./
+	GOPRIVATE=$(MODULE) GOVCS=$(MODULE):off \
+		bin/xcaddy build $(CADDY_VERSION) --output bin/caddy --with $(MODULE)=./
 
 bin/receiver: $(wildcard examples/receiver/*.go)
 	go build -o bin/receiver ./examples/receiver

@@ -34,9 +34,9 @@ func (rt *runtime) serveInit(w http.ResponseWriter, r *http.Request, next caddyh
 	res := rt.runSync(r.Context(), route.Flow, sync, parts, nil)
 	switch {
 	case res.fail != nil:
-		rt.respondFailure(w, r, res.fail)
+		rt.answerBeforeFailure(w, r, route, res.fail)
 	case res.interrupt != nil:
-		rt.respondBeforeInterrupt(w, r, route, res)
+		rt.answerBeforeInterrupt(w, r, route, res)
 	default:
 		if len(res.patched) > 0 {
 			rt.logger.Warn("a before hook answered with an identity patch; there is no identity yet, so it is ignored (Kratos v1.3.1 panics here)", zap.String("flow", string(route.Flow)))
@@ -56,6 +56,7 @@ func (rt *runtime) initFlow(r *http.Request, route kratos.Route, ans recorded, h
 		}
 		return nil
 	}
+	rt.ui.learnFromInit(route.Flow, h.Get("Location"))
 	loc, err := url.Parse(h.Get("Location"))
 	if err != nil {
 		return nil

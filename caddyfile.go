@@ -38,6 +38,8 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		secret          <value>
 //		request_headers <name>...
 //		max_body_size   <size>
+//		ui_url          <flow> <url>
+//		error_ui_url    <url>
 //		templates {
 //			import_dir <dir>
 //			timeout    <duration>
@@ -83,6 +85,17 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 		case "max_body_size":
 			err = sizeArg(d, &h.MaxBodySize)
+		case "ui_url":
+			var flow, u string
+			if !d.Args(&flow, &u) || d.NextArg() {
+				return d.ArgErr()
+			}
+			if h.UI.Flows == nil {
+				h.UI.Flows = map[string]string{}
+			}
+			h.UI.Flows[flow] = u
+		case "error_ui_url":
+			err = oneArg(d, &h.UI.ErrorURL)
 		case "templates":
 			err = h.Templates.unmarshal(d)
 		case "async":

@@ -15,13 +15,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if !strings.HasPrefix(r.URL.Path, "/self-service/") {
 		return next.ServeHTTP(w, r)
 	}
+	rt := h.rt
 	route := kratos.Classify(r.Method, r.URL.Path, r.URL.RawQuery)
-	interest := h.rt.interested[route.Flow]
-	switch {
-	case route.Phase == kratos.PhaseInit && interest.before:
-		return h.rt.serveInit(w, r, next, route)
-	case route.Phase == kratos.PhaseSubmit && interest.after:
-		return h.rt.serveSubmit(w, r, next, route)
+	interest := rt.interested[route.Flow]
+	switch route.Phase {
+	case kratos.PhaseInit:
+		if interest.before {
+			return rt.serveInit(w, r, next, route)
+		}
+		if route.Browser {
+			// Learn the flow's UI URL from Kratos's redirect, for form
+			// clients of later interrupts; nothing is buffered.
+			return next.ServeHTTP(&initSniffer{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}, urls: rt.ui, flow: route.Flow}, r)
+		}
+	case kratos.PhaseSubmit:
+		if interest.after {
+			return rt.serveSubmit(w, r, next, route)
+		}
+	case kratos.PhaseFetch:
+		if hasCarryCookie(r) {
+			return rt.serveFetch(w, r, next, route)
+		}
+	case kratos.PhaseErrorFetch:
+		if strings.HasPrefix(route.FlowID, kratos.GatewayErrorPrefix) {
+			return rt.serveGatewayError(w, r, next, route)
+		}
 	}
 	return next.ServeHTTP(w, r)
 }
@@ -31,6 +49,12 @@ func (rt *runtime) serveSubmit(w http.ResponseWriter, r *http.Request, next cadd
 	switch route.Flow {
 	case kratos.Registration:
 		return rt.serveRegistrationSubmit(w, r, next, route)
+	case kratos.Login:
+		return rt.serveLoginSubmit(w, r, next, route)
+	case kratos.Settings:
+		return rt.serveSettingsSubmit(w, r, next, route)
+	case kratos.Recovery, kratos.Verification:
+		return rt.serveCodeSubmit(w, r, next, route)
 	}
 	return next.ServeHTTP(w, r)
 }

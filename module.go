@@ -13,6 +13,8 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/kratos"
 )
 
 func init() {
@@ -41,6 +43,9 @@ type Handler struct {
 	// MaxBodySize caps the client request body read on intercepted submits
 	// and the Kratos answer buffered for rewriting, in bytes. Default 1 MiB.
 	MaxBodySize int64 `json:"max_body_size,omitempty"`
+
+	// UI overrides the self-service UI URLs form clients are redirected to.
+	UI UIConfig `json:"ui,omitzero"`
 
 	// Templates bounds Jsonnet evaluation.
 	Templates TemplateConfig `json:"templates,omitzero"`
@@ -130,6 +135,11 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 func (h *Handler) Validate() error {
 	if h.Kratos.PublicURL == "" {
 		return fmt.Errorf("kratos.public_url: required")
+	}
+	for name := range h.UI.Flows {
+		if _, ok := kratos.ParseFlow(name); !ok {
+			return fmt.Errorf("ui_url: unknown flow %q", name)
+		}
 	}
 	for i, hc := range h.Hooks {
 		if hc.Config.Parses() && h.Kratos.AdminURL == "" && hc.When == "after" {

@@ -24,7 +24,7 @@ type jsonPatchOp struct {
 // once Kratos has stored the identity (Kratos applies them before storing;
 // the gateway can only follow up, SPEC §11), and rewrites the identity in
 // Kratos's answer. stop reports that the client has been answered.
-func (rt *runtime) applyStoredPatch(ctx context.Context, w http.ResponseWriter, r *http.Request, id string, identity, body []byte, fields []patchedField) ([]byte, []byte, bool) {
+func (rt *runtime) applyStoredPatch(ctx context.Context, w http.ResponseWriter, r *http.Request, s *submission, id string, identity, body []byte, fields []patchedField) ([]byte, []byte, bool) {
 	ops := make([]jsonPatchOp, 0, len(fields))
 	for _, f := range fields {
 		// "add" replaces an existing member and creates a missing one.
@@ -35,7 +35,7 @@ func (rt *runtime) applyStoredPatch(ctx context.Context, w http.ResponseWriter, 
 	if err != nil || resp.Status != http.StatusOK {
 		rt.logger.Error("admin identity patch failed", zap.String("identity_id", id), zap.Int("status", resp.Status), zap.Error(err))
 		dropSetCookies(w.Header(), isSessionCookie)
-		rt.respondFailure(w, r, &failure{status: http.StatusBadGateway, message: "the identity patch returned by the web hook could not be applied"})
+		rt.answerFailure(w, r, s.route.Flow, s.flow, &failure{status: http.StatusBadGateway, message: "the identity patch returned by the web hook could not be applied"})
 		return nil, nil, true
 	}
 	stored := resp.Body
@@ -48,7 +48,7 @@ func (rt *runtime) applyStoredPatch(ctx context.Context, w http.ResponseWriter, 
 		body = setFromStored(body, stored, "session.identity."+f.name)
 	}
 	if gjson.GetBytes(stored, "state").String() == "inactive" {
-		rt.refuseInactive(ctx, w, r, id, body)
+		rt.refuseInactive(ctx, w, r, s, id, body)
 		return nil, nil, true
 	}
 	return identity, body, false
@@ -77,7 +77,7 @@ func setFromStored(doc, stored []byte, path string) []byte {
 
 // refuseInactive mirrors Kratos when a hook deactivated the new identity:
 // no session survives and the client gets 401 "This account was disabled."
-func (rt *runtime) refuseInactive(ctx context.Context, w http.ResponseWriter, r *http.Request, identityID string, body []byte) {
+func (rt *runtime) refuseInactive(ctx context.Context, w http.ResponseWriter, r *http.Request, s *submission, identityID string, body []byte) {
 	sessionID := gjson.GetBytes(body, "session.id").String()
 	if sessionID == "" {
 		if c := setCookieValue(w.Header(), sessionCookieName); c != "" {
@@ -94,5 +94,9 @@ func (rt *runtime) refuseInactive(ctx context.Context, w http.ResponseWriter, r 
 	dropSetCookies(w.Header(), isSessionCookie)
 	details, _ := json.Marshal(map[string]string{"identity_id": identityID})
 	e := kratos.Error{Code: http.StatusUnauthorized, Status: http.StatusText(http.StatusUnauthorized), Reason: "This account was disabled.", Message: "identity is disabled", Details: details}
-	writeJSON(w, e.Code, contentTypeError, kratos.ErrorEnvelope(e))
+	if s.form(r) {
+		rt.redirectToError(w, r, e)
+		return
+	}
+	rt.answerJSONError(w, e)
 }

@@ -15,127 +15,125 @@ import (
 // parse hooks before forwarding, so nothing is created when they interrupt;
 // other hooks after Kratos has stored the identity.
 func (rt *runtime) serveRegistrationSubmit(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, route kratos.Route) error {
-	sub, body, ok := rt.readSubmit(w, r)
-	if !ok {
-		return nil
+	s, err := rt.beginSubmit(w, r, next, route)
+	if s == nil {
+		return err
 	}
-	hs := selectMethod(rt.hooksAt(kratos.Registration, "after"), sub.Method)
-	if len(hs) == 0 || body == nil {
-		return next.ServeHTTP(w, r)
-	}
-	parse, post, async := partition(hs)
-
-	flow := rt.submittedFlow(r, route)
-	if flow == nil {
-		// Kratos will refuse this submit itself (unknown, expired or
-		// foreign flow); no hook would have run.
-		return next.ServeHTTP(w, r)
-	}
-	parts := ctxParts{flow: flow, transient: sub.TransientPayload, req: r}
+	parts := ctxParts{flow: s.flow, transient: s.sub.TransientPayloadOrEmpty(), req: r}
 
 	var pending []patchedField
-	if len(parse) > 0 {
-		res, handled := rt.runPrePersist(w, r, route, flow, sub, parts, parse)
+	if len(s.parse) > 0 {
+		res, handled := rt.registrationPrePersist(w, r, s, &parts)
 		if handled {
 			return nil
 		}
-		for _, f := range res.patched {
-			if f.name != "traits" {
-				pending = append(pending, f)
-				continue
-			}
-			if rewritten, err := kratos.ReplaceTraits(sub, f.value); err == nil {
-				body = rewritten
+		var traits []byte
+		traits, pending = splitPatches(res.patched)
+		if traits != nil {
+			if rewritten, err := kratos.ReplaceTraits(s.sub, traits); err == nil {
+				s.body = rewritten
 			}
 		}
-		setBody(r, body)
 	}
 
 	buf := getBuf()
 	defer putBuf(buf)
-	ans, ok, err := forward(w, r, next, buf, func(status int, h http.Header) bool {
-		return (status == http.StatusOK && isJSONAnswer(h)) || status == http.StatusSeeOther
-	})
+	ans, ok, err := rt.forwardSubmit(w, r, next, s, buf, successAnswers)
 	if err != nil || !ok {
 		return err
 	}
 	// Post-persist hooks are detached from the client, as in Kratos: the
 	// identity exists now whatever the client does.
 	ctx := context.WithoutCancel(r.Context())
-	identity, identityID := rt.registeredIdentity(ctx, ans, w.Header())
-	if identity == nil {
+	identity, identityID, known := rt.registeredIdentity(ctx, ans, w.Header())
+	if !known {
 		writeBuffered(w, ans.status, ans.body)
+		return nil
+	}
+	if identity == nil {
+		// Kratos succeeded but the identity cannot be read back: running
+		// the hooks blind is not an option, skipping them silently neither.
+		dropSetCookies(w.Header(), isSessionCookie)
+		rt.answerFailure(w, r, kratos.Registration, s.flow, &failure{status: http.StatusBadGateway, message: "the new identity could not be read back from Kratos"})
 		return nil
 	}
 	out := ans.body
 	if len(pending) > 0 {
 		var stop bool
-		identity, out, stop = rt.applyStoredPatch(ctx, w, r, identityID, identity, out, pending)
+		identity, out, stop = rt.applyStoredPatch(ctx, w, r, s, identityID, identity, out, pending)
 		if stop {
 			return nil
 		}
 	}
-	if len(post) > 0 {
-		res := rt.runSync(ctx, kratos.Registration, post, parts, identity)
+	if len(s.post) > 0 {
+		res := rt.runSync(ctx, kratos.Registration, s.post, parts, identity)
 		if res.fail != nil {
 			dropSetCookies(w.Header(), isSessionCookie)
-			rt.respondFailure(w, r, res.fail)
+			rt.answerFailure(w, r, kratos.Registration, s.flow, res.fail)
 			return nil
 		}
 	}
-	rt.dispatchAsync(ctx, kratos.Registration, async, parts, identity)
+	rt.dispatchAsync(ctx, kratos.Registration, s.async, parts, identity)
 	writeBuffered(w, ans.status, out)
 	return nil
 }
 
-// runPrePersist runs registration parse hooks on the identity Kratos would
-// store. handled reports that the client has been answered.
-func (rt *runtime) runPrePersist(w http.ResponseWriter, r *http.Request, route kratos.Route, flow []byte, sub kratos.Submit, parts ctxParts, parse []*hookRef) (pointResult, bool) {
-	schema, err := rt.schemas.get(r.Context(), rt.schemaID)
-	if err != nil {
-		rt.logger.Error("identity schema unavailable; parse hooks cannot run", zap.String("schema_id", rt.schemaID), zap.Error(err))
-		rt.respondFailure(w, r, &failure{status: http.StatusBadGateway, message: "the identity schema could not be fetched from Kratos", hook: parse[0].id})
+// registrationPrePersist runs registration parse hooks on the identity
+// Kratos would store. handled reports that the client has been answered.
+// The submit is decoded again with the schema, as Kratos's decoder types
+// form values and adds {} for objects the client left out, so ctx.identity
+// matches Kratos's.
+func (rt *runtime) registrationPrePersist(w http.ResponseWriter, r *http.Request, s *submission, parts *ctxParts) (pointResult, bool) {
+	schema := rt.schemaFor(w, r, s, rt.schemaID)
+	if schema == nil {
 		return pointResult{}, true
 	}
-	check := kratos.SubmitCheck{Flow: kratos.Registration, FlowJSON: flow, Request: r, Submit: sub, Method: sub.Method, Schema: schema, Now: time.Now()}
-	if reason := kratos.SubmitRefusal(check); reason != "" {
-		rt.logger.Debug("Kratos will refuse this submit; parse hooks skipped", zap.String("reason", reason))
+	if typed, err := kratos.ParseSubmitWithSchema(r.Header.Get("Content-Type"), s.body, schema); err == nil {
+		s.sub = typed
+		parts.transient = typed.TransientPayloadOrEmpty()
+	}
+	if rt.refused(r, s, schema) {
 		return pointResult{}, false
 	}
-	identity := kratos.PrePersistIdentity(rt.schemaID, sub.Traits, schema, time.Now())
-	res := rt.runSync(r.Context(), kratos.Registration, parse, parts, identity)
+	identity := kratos.PrePersistIdentity(rt.schemaID, s.sub.Traits, schema, time.Now())
+	res := rt.runSync(r.Context(), kratos.Registration, s.parse, *parts, identity)
 	switch {
 	case res.fail != nil:
-		rt.respondFailure(w, r, res.fail)
+		rt.answerFailure(w, r, kratos.Registration, s.flow, res.fail)
 		return res, true
 	case res.interrupt != nil:
-		rt.respondSubmitInterrupt(w, r, route, flow, sub, res)
+		rt.answerInterrupt(w, r, kratos.Registration, s.flow, res.interrupt, kratos.MapOptions{
+			ResetMessages: true,
+			Refill:        kratos.TraitValues(s.sub.Traits),
+			Order:         kratos.NodeOrderFor(kratos.Registration, schema.KeysInOrder()),
+		})
 		return res, true
 	}
 	return res, false
 }
 
-// registeredIdentity returns the identity Kratos just created and its id, or
-// nil when the submit did not succeed. API and JSON clients get it in the
-// body; a form client only gets a redirect and the session cookie, so the
-// gateway asks whoami with that cookie (SPEC §11).
-func (rt *runtime) registeredIdentity(ctx context.Context, ans recorded, h http.Header) ([]byte, string) {
+// registeredIdentity returns the identity Kratos just created. known is
+// false when the submit did not succeed. API and JSON clients get the
+// identity in the body; a form client only gets a redirect and the session
+// cookie, so the gateway asks whoami with that cookie (SPEC §11).
+func (rt *runtime) registeredIdentity(ctx context.Context, ans recorded, h http.Header) (identity []byte, id string, known bool) {
 	if ans.status == http.StatusOK {
-		id := jsonRaw(ans.body, "identity")
-		if id == nil {
-			return nil, ""
-		}
-		return id, jsonString(id, "id")
+		identity = jsonRaw(ans.body, "identity")
+		return identity, jsonString(identity, "id"), identity != nil
+	}
+	if ans.status != http.StatusSeeOther {
+		return nil, "", false // 302: a form submit Kratos refused
 	}
 	session := setCookieValue(h, sessionCookieName)
 	if session == "" {
-		return nil, ""
+		// Without the session hook a form success carries no cookie.
+		return nil, "", false
 	}
 	resp, err := rt.kratos.Whoami(ctx, sessionCookieName+"="+session, "")
 	if err != nil || resp.Status != http.StatusOK {
 		rt.logger.Error("whoami with the new session failed; after hooks cannot run", zap.Int("status", resp.Status), zap.Error(err))
-		return nil, ""
+		return nil, "", true
 	}
-	id := jsonRaw(resp.Body, "identity")
-	return id, jsonString(id, "id")
+	identity = jsonRaw(resp.Body, "identity")
+	return identity, jsonString(identity, "id"), true
 }

@@ -30,6 +30,8 @@ type runtime struct {
 	drain       time.Duration
 	headerAllow map[string]struct{}
 	key         [32]byte
+	sealer      *kratos.Sealer
+	ui          *uiURLs
 	schemaID    string
 	maxBody     int64
 	schemas     *schemaCache
@@ -69,9 +71,14 @@ func newRuntime(ctx caddy.Context, h *Handler) (*runtime, error) {
 		rt.drain = defaultDrainTimeout
 	}
 	repl := caddy.NewReplacer()
-	if err := rt.setKey(repl.ReplaceKnown(h.Secret, "")); err != nil {
+	err := rt.setKey(repl.ReplaceKnown(h.Secret, ""))
+	if err != nil {
 		return nil, err
 	}
+	if rt.sealer, err = kratos.NewSealer(rt.key); err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	rt.ui = newUIURLs(h.UI)
 	rt.setHeaderAllowList(h.RequestHeaders)
 
 	kc, err := kratos.NewClient(repl.ReplaceKnown(h.Kratos.PublicURL, ""), repl.ReplaceKnown(h.Kratos.AdminURL, ""), nil)

@@ -16,7 +16,7 @@ import (
 func (rt *runtime) readSubmit(w http.ResponseWriter, r *http.Request) (kratos.Submit, []byte, bool) {
 	body, err := readBody(r, rt.maxBody)
 	if errors.Is(err, errBodyTooLarge) {
-		rt.respondTooLarge(w, r)
+		rt.answerTooLarge(w, r)
 		return kratos.Submit{}, nil, false
 	}
 	if err != nil {
@@ -77,23 +77,6 @@ func partition(hs []*hookRef) (parse, post, async []*hookRef) {
 		}
 	}
 	return parse, post, async
-}
-
-// respondSubmitInterrupt answers a parse hook's messages as Kratos answers a
-// failed submit: 400 and the flow with the messages mapped onto its nodes.
-func (rt *runtime) respondSubmitInterrupt(w http.ResponseWriter, r *http.Request, route kratos.Route, flow []byte, sub kratos.Submit, res pointResult) {
-	opt := kratos.MapOptions{
-		ResetMessages:   kratos.ResetOptionsFor(route.Flow),
-		Refill:          sub.Values(),
-		ClearIdentifier: route.Flow == kratos.Login,
-	}
-	mapped, err := kratos.ApplyMessages(flow, res.interrupt, opt)
-	if err != nil {
-		rt.respondFailure(w, r, &failure{status: http.StatusBadGateway, message: "the web hook's messages could not be mapped onto the flow"})
-		return
-	}
-	rt.logger.Info("a web hook interrupted the submit", zap.String("flow", string(route.Flow)), zap.Int("messages", len(res.interrupt)))
-	writeJSON(w, http.StatusBadRequest, contentTypeFlow, mapped)
 }
 
 // jsonRaw returns the raw JSON at path, or nil when absent or null.

@@ -21,9 +21,14 @@ PASSWORD=demo-Passw0rd-$RANDOM$RANDOM # throw-away accounts in a throw-away data
 export DEMO_HOOK_KEY=${DEMO_HOOK_KEY:-demo-hook-key-not-a-secret}
 export ORY_ACTIONS_SECRET=${ORY_ACTIONS_SECRET:-demo-actions-secret-not-a-secret}
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold and red on a terminal; plain text in CI logs.
+bold= red= reset=
+if [[ -t 1 ]]; then
+	bold=$'\033[1m' red=$'\033[31m' reset=$'\033[0m'
+fi
+say() { printf '\n%s== %s%s\n' "$bold" "$*" "$reset"; }
 fail() {
-	printf '\033[31mdemo: %s\033[0m\n' "$*" >&2
+	printf '%sdemo: %s%s\n' "$red" "$*" "$reset" >&2
 	exit 1
 }
 

@@ -109,7 +109,7 @@ func TestBuildCtxTransientPayload(t *testing.T) {
 }
 
 func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
-	for _, s := range []string{"", "plain", `q"b\s`, "\n\r\t\x00\x1f", "<a&b>", "ü€😀", "bad\xffutf8", "\u2028\u2029", "\x7f"} {
+	for _, s := range []string{"", "plain", `q"b\s`, "\n\r\t\x00\x1f\b\f", "<a&b>", "ü€😀", "bad\xffutf8", "\u2028\u2029", "\x7f"} {
 		got := appendJSONString(nil, s)
 		want := mustMarshal(t, s)
 		if string(got) != string(want) {

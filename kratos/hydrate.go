@@ -73,8 +73,8 @@ func newTraitInputNode(name string, value json.RawMessage) *uiNode {
 		raw = append(raw, value...)
 	}
 	raw = append(raw, `,"disabled":false,"node_type":"input"},"messages":[],"meta":{}}`...)
-	n := &uiNode{raw: raw, typ: "input", group: "profile", id: name}
-	n.value = gjson.GetBytes(raw, "attributes.value")
+	n := &uiNode{raw: string(raw), typ: "input", group: "profile", id: name}
+	n.value = gjson.Get(n.raw, "attributes.value")
 	return n
 }
 

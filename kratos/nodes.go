@@ -3,6 +3,7 @@ package kratos
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
@@ -11,7 +12,7 @@ import (
 // uiNode is one entry of a flow's ui.nodes, kept as its raw JSON plus the
 // few fields the mapping reads, and the edits to apply when rendering.
 type uiNode struct {
-	raw      []byte // nil for nodes created here
+	raw      string // the node's JSON
 	typ      string
 	group    string
 	id       string // attributes.name for inputs, attributes.id otherwise
@@ -36,7 +37,9 @@ type flowUI struct {
 var errNoNodes = errors.New("kratos: flow has no ui.nodes array")
 
 func openFlowUI(flow []byte) (*flowUI, error) {
-	u := &flowUI{flow: flow, uiRes: gjson.GetBytes(flow, "ui")}
+	// One copy of the document lets every gjson result below reference it
+	// instead of copying each node.
+	u := &flowUI{flow: flow, uiRes: gjson.Get(string(flow), "ui")}
 	hasNodes := false
 	u.uiRes.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
@@ -62,7 +65,7 @@ func openFlowUI(flow []byte) (*flowUI, error) {
 
 // parseUINode reads the fields the mapping needs in one pass over the node.
 func parseUINode(n gjson.Result) *uiNode {
-	node := &uiNode{raw: []byte(n.Raw)}
+	node := &uiNode{raw: n.Raw}
 	var name, id string
 	n.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
@@ -136,7 +139,7 @@ func newTextInputNode(name string) *uiNode {
 	raw := []byte(`{"type":"input","group":"default","attributes":{"name":`)
 	raw = appendJSONString(raw, name)
 	raw = append(raw, `,"type":"text","disabled":false,"node_type":"input"},"messages":[],"meta":{}}`...)
-	return &uiNode{raw: raw, typ: "input", group: "default", id: name}
+	return &uiNode{raw: string(raw), typ: "input", group: "default", id: name}
 }
 
 // newCSRFNode is Kratos's node.NewCSRFNode(token) as it serialises.
@@ -144,63 +147,75 @@ func newCSRFNode(token string) *uiNode {
 	raw := []byte(`{"type":"input","group":"default","attributes":{"name":"csrf_token","type":"hidden","value":`)
 	raw = appendJSONString(raw, token)
 	raw = append(raw, `,"required":true,"disabled":false,"node_type":"input"},"messages":[],"meta":{}}`...)
-	n := &uiNode{raw: raw, typ: "input", group: "default", id: "csrf_token"}
-	n.value = gjson.GetBytes(raw, "attributes.value")
+	n := &uiNode{raw: string(raw), typ: "input", group: "default", id: "csrf_token"}
+	n.value = gjson.Get(n.raw, "attributes.value")
 	return n
 }
 
-// render writes the node with its edits applied.
+// nodeEdit replaces raw[at:at+n] when a node is rendered.
+type nodeEdit struct {
+	at, n int
+	with  []byte
+}
+
+// render writes the node with its edits applied, splicing the changed
+// members in place; rare shapes (a value to remove, a member to add) go
+// through sjson first.
 func (n *uiNode) render(buf []byte) ([]byte, error) {
 	raw := n.raw
+	if !n.groupEdited && !n.valueEdited && !n.messagesEdited {
+		return append(buf, raw...), nil
+	}
 	var err error
-	if n.groupEdited {
-		if g := gjson.GetBytes(raw, "group"); g.Exists() && g.Index > 0 {
-			raw = splice(raw, g.Index, len(g.Raw), appendJSONString(nil, n.group))
-		} else if raw, err = sjson.SetBytes(raw, "group", n.group); err != nil {
+	if n.groupEdited && !gjson.Get(raw, "group").Exists() {
+		if raw, err = sjson.Set(raw, "group", n.group); err != nil {
 			return nil, fmt.Errorf("kratos: setting node group: %w", err)
 		}
 	}
-	if n.valueEdited {
-		if raw, err = spliceAttrValue(raw, n.newValue); err != nil {
-			return nil, err
+	if n.valueEdited && n.newValue == nil && gjson.Get(raw, "attributes.value").Exists() {
+		if raw, err = sjson.Delete(raw, "attributes.value"); err != nil {
+			return nil, fmt.Errorf("kratos: removing node value: %w", err)
 		}
 	}
-	if n.messagesEdited {
-		arr := appendRawArray(nil, n.messages)
-		if m := gjson.GetBytes(raw, "messages"); m.Exists() && m.Index > 0 {
-			raw = splice(raw, m.Index, len(m.Raw), arr)
-		} else if raw, err = sjson.SetRawBytes(raw, "messages", arr); err != nil {
+	if n.valueEdited && n.newValue != nil && !gjson.Get(raw, "attributes.value").Exists() && !gjson.Get(raw, "attributes.type").Exists() {
+		if raw, err = sjson.SetRaw(raw, "attributes.value", string(n.newValue)); err != nil {
+			return nil, fmt.Errorf("kratos: setting node value: %w", err)
+		}
+	}
+	if n.messagesEdited && !gjson.Get(raw, "messages").Exists() {
+		if raw, err = sjson.SetRaw(raw, "messages", "[]"); err != nil {
 			return nil, fmt.Errorf("kratos: setting node messages: %w", err)
 		}
 	}
-	return append(buf, raw...), nil
-}
 
-// spliceAttrValue sets or removes attributes.value. A new value goes right
-// after attributes.type, where Kratos's struct order puts it.
-func spliceAttrValue(raw, value []byte) ([]byte, error) {
-	cur := gjson.GetBytes(raw, "attributes.value")
-	switch {
-	case value == nil && !cur.Exists():
-		return raw, nil
-	case value == nil:
-		return sjson.DeleteBytes(raw, "attributes.value")
-	case cur.Exists() && cur.Index > 0:
-		return splice(raw, cur.Index, len(cur.Raw), value), nil
+	var stack [3]nodeEdit
+	edits := stack[:0]
+	if n.groupEdited {
+		g := gjson.Get(raw, "group")
+		edits = append(edits, nodeEdit{g.Index, len(g.Raw), appendJSONString(nil, n.group)})
 	}
-	if t := gjson.GetBytes(raw, "attributes.type"); t.Exists() && t.Index > 0 {
-		ins := append([]byte(`,"value":`), value...)
-		return splice(raw, t.Index+len(t.Raw), 0, ins), nil
+	if n.valueEdited && n.newValue != nil {
+		if cur := gjson.Get(raw, "attributes.value"); cur.Exists() {
+			edits = append(edits, nodeEdit{cur.Index, len(cur.Raw), n.newValue})
+		} else {
+			// A new value goes right after attributes.type, where Kratos's
+			// struct order puts it.
+			t := gjson.Get(raw, "attributes.type")
+			edits = append(edits, nodeEdit{t.Index + len(t.Raw), 0, append([]byte(`,"value":`), n.newValue...)})
+		}
 	}
-	return sjson.SetRawBytes(raw, "attributes.value", value)
-}
-
-// splice returns a copy of raw with raw[at:at+n] replaced by with.
-func splice(raw []byte, at, n int, with []byte) []byte {
-	out := make([]byte, 0, len(raw)-n+len(with))
-	out = append(out, raw[:at]...)
-	out = append(out, with...)
-	return append(out, raw[at+n:]...)
+	if n.messagesEdited {
+		m := gjson.Get(raw, "messages")
+		edits = append(edits, nodeEdit{m.Index, len(m.Raw), appendRawArray(nil, n.messages)})
+	}
+	slices.SortFunc(edits, func(a, b nodeEdit) int { return a.at - b.at })
+	pos := 0
+	for _, e := range edits {
+		buf = append(buf, raw[pos:e.at]...)
+		buf = append(buf, e.with...)
+		pos = e.at + e.n
+	}
+	return append(buf, raw[pos:]...), nil
 }
 
 func appendRawArray(buf []byte, items []string) []byte {

@@ -136,11 +136,11 @@ func sortValue(n *uiNode) string {
 		}
 		return fmt.Sprint(v)
 	case "img", "script":
-		return gjson.GetBytes(n.raw, "attributes.src").String()
+		return gjson.Get(n.raw, "attributes.src").String()
 	case "a":
-		return gjson.GetBytes(n.raw, "attributes.href").String()
+		return gjson.Get(n.raw, "attributes.href").String()
 	case "text":
-		t := gjson.GetBytes(n.raw, "attributes.text")
+		t := gjson.Get(n.raw, "attributes.text")
 		if !t.Exists() || t.Type == gjson.Null {
 			return "<nil>"
 		}

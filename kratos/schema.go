@@ -54,6 +54,7 @@ var knownDrafts = map[string]bool{
 // compile, and the caller then has no preflight for it.
 type offlineLoader struct{}
 
+// Load implements jsonschema.URLLoader by refusing.
 func (offlineLoader) Load(u string) (any, error) {
 	return nil, fmt.Errorf("kratos: remote schema reference %q is not loaded", u)
 }

@@ -15,11 +15,18 @@ import (
 // Errors of ParseSubmit. All but ErrMultipartSubmit are bodies Kratos
 // itself refuses (400) before any hook runs.
 var (
-	ErrEmptySubmit        = errors.New("kratos: submit body is empty")
-	ErrSubmitContentType  = errors.New("kratos: submit Content-Type is neither JSON nor a form")
-	ErrSubmitNotObject    = errors.New("kratos: JSON submit body is not an object")
-	ErrSubmitMalformed    = errors.New("kratos: submit body cannot be decoded")
-	ErrTraitsNotObject    = errors.New("kratos: submitted traits are not a JSON object")
+	// ErrEmptySubmit: no body (Kratos: Content-Length is zero).
+	ErrEmptySubmit = errors.New("kratos: submit body is empty")
+	// ErrSubmitContentType: Kratos decodes only JSON and forms.
+	ErrSubmitContentType = errors.New("kratos: submit Content-Type is neither JSON nor a form")
+	// ErrSubmitNotObject: a JSON body must be an object.
+	ErrSubmitNotObject = errors.New("kratos: JSON submit body is not an object")
+	// ErrSubmitMalformed: invalid JSON, a bad form encoding, or a field
+	// that must hold JSON and does not.
+	ErrSubmitMalformed = errors.New("kratos: submit body cannot be decoded")
+	// ErrTraitsNotObject: traits fail the schema's "type": "object".
+	ErrTraitsNotObject = errors.New("kratos: submitted traits are not a JSON object")
+	// ErrTransientNotObject: transient_payload must be an object.
 	ErrTransientNotObject = errors.New("kratos: submitted transient_payload is not a JSON object")
 	// ErrMultipartSubmit: Kratos v1.3.1 reads multipart bodies only when
 	// something parsed the multipart form before its decoder, so the gateway

@@ -18,7 +18,7 @@ func TestCtxBuilderAcceptsWhatEncodingJSONAccepts(t *testing.T) {
 		`{"a": "\u12"}`, `{"a": "\u12g4"}`, "{\"a\": \"x\ny\"}", `{"a": "x`, `{"a": [`, `{"a": {`,
 		`{"a": 1}}`, `{"a": 1} {}`, `{"a": -0.0e+00}`, `{"a": 1E5, "b": -1.25e-3}`, `{"a": "\/"}`,
 	} {
-		_, err := newCtxBuilder().build(doc)
+		_, err := newCtxBuilder().build(doc, allOfCtx)
 		if valid := json.Valid([]byte(doc)); valid != (err == nil) {
 			t.Errorf("%q: encoding/json valid=%v, builder error=%v", doc, valid, err)
 		}
@@ -37,11 +37,11 @@ func TestCtxBuilderDuplicateKeysKeepLast(t *testing.T) {
 
 func TestCtxBuilderDepthLimit(t *testing.T) {
 	deep := `{"a": ` + strings.Repeat("[", maxNestingDepth+1) + strings.Repeat("]", maxNestingDepth+1) + `}`
-	if _, err := newCtxBuilder().build(deep); err == nil || !strings.Contains(err.Error(), "depth") {
+	if _, err := newCtxBuilder().build(deep, allOfCtx); err == nil || !strings.Contains(err.Error(), "depth") {
 		t.Fatalf("got %v, want a depth error", err)
 	}
 	ok := `{"a": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`
-	if _, err := newCtxBuilder().build(ok); err != nil {
+	if _, err := newCtxBuilder().build(ok, allOfCtx); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -51,18 +51,18 @@ func TestCtxBuilderKeyCache(t *testing.T) {
 	b := newCtxBuilder()
 	var sb strings.Builder
 	sb.WriteString("{")
-	for i := 0; i < 2*maxCachedKeys; i++ {
+	for i := 0; i < 2*maxCachedNodes; i++ {
 		if i > 0 {
 			sb.WriteString(",")
 		}
 		sb.WriteString(`"k` + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + `_` + strconv.Itoa(i) + `": 1`)
 	}
 	sb.WriteString("}")
-	if _, err := b.build(sb.String()); err != nil {
+	if _, err := b.build(sb.String(), allOfCtx); err != nil {
 		t.Fatal(err)
 	}
-	if len(b.keys) > maxCachedKeys {
-		t.Fatalf("key cache grew to %d", len(b.keys))
+	if len(b.strCache) > maxCachedNodes {
+		t.Fatalf("key cache grew to %d", len(b.strCache))
 	}
 	tpl := compile(t, wholeCtx, Options{MaxConcurrent: 1}) // one VM slot: the cache is reused
 	for _, doc := range []string{`{"a": 1, "b": 2}`, `{"b": "x", "c": 3}`} {

@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -16,12 +17,12 @@ import (
 // or when ctx ends (the error then also wraps ctx.Err()); ErrOutputTooLarge; and a
 // plain error when ctxJSON is not a JSON object.
 //
-// How the deadline works: go-jsonnet cannot be interrupted, so the evaluation runs in
-// its own goroutine and Evaluate stops waiting at the deadline. The goroutine then
-// runs to its end on its own, still holding its Limiter slot, so runaway templates can
-// occupy at most the Limiter's capacity of goroutines (each bounded in stack depth by
-// go-jsonnet's 500 frames; memory is not bounded in-process). While all slots are
-// taken, further evaluations wait for one and time out.
+// How the deadline works: go-jsonnet cannot be interrupted, so the evaluation runs on
+// a Limiter worker goroutine and Evaluate stops waiting at the deadline. The
+// evaluation then runs to its end on its own, keeping its worker, so runaway templates
+// can occupy at most the Limiter's capacity of goroutines (each bounded in stack depth
+// by go-jsonnet's 500 frames; memory is not bounded in-process). While all workers are
+// busy, further evaluations wait for one and time out.
 func (t *Template) Evaluate(ctx context.Context, ctxJSON []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%w (%w)", ErrTimeout, err)
@@ -29,19 +30,10 @@ func (t *Template) Evaluate(ctx context.Context, ctxJSON []byte) ([]byte, error)
 	deadline := time.NewTimer(t.timeout)
 	defer deadline.Stop()
 
-	select {
-	case t.limiter.sem <- struct{}{}:
-	case <-deadline.C:
-		return nil, fmt.Errorf("%w: no evaluation slot free within %v", ErrTimeout, t.timeout)
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%w (%w)", ErrTimeout, ctx.Err())
-	}
-
-	// The goroutine may outlive this call, so it gets its own copy of the ctx.
+	// The evaluation may outlive this call, so it gets its own copy of the ctx.
 	data := string(ctxJSON)
 	done := make(chan evalResult, 1)
-	go func() {
-		defer t.limiter.release()
+	job := func() {
 		var r evalResult
 		defer func() {
 			if p := recover(); p != nil {
@@ -50,7 +42,13 @@ func (t *Template) Evaluate(ctx context.Context, ctxJSON []byte) ([]byte, error)
 			done <- r
 		}()
 		r.out, r.err = t.evaluate(data)
-	}()
+	}
+	switch err := t.limiter.start(ctx, deadline.C, job); {
+	case errors.Is(err, errNoWorker):
+		return nil, fmt.Errorf("%w: %w within %v", ErrTimeout, err, t.timeout)
+	case err != nil:
+		return nil, fmt.Errorf("%w (%w)", ErrTimeout, err)
+	}
 
 	select {
 	case r := <-done:

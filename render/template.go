@@ -21,6 +21,7 @@ import (
 type Template struct {
 	name      string
 	node      ast.Node
+	need      *ctxPaths // the parts of the ctx the template can observe
 	importer  jsonnet.Importer
 	limiter   *Limiter
 	timeout   time.Duration
@@ -58,6 +59,7 @@ func Compile(name, code string, opts Options) (*Template, error) {
 	t := &Template{
 		name:      name,
 		node:      node,
+		need:      analyzeCtxUse(node),
 		importer:  noImporter{},
 		limiter:   opts.limiter(),
 		timeout:   opts.timeout(),
@@ -91,7 +93,7 @@ func (t *Template) evaluate(ctxJSON string) ([]byte, error) {
 	slot := t.slots.Get().(*vmSlot)
 	defer t.slots.Put(slot)
 
-	ctxNode, err := slot.builder.build(ctxJSON)
+	ctxNode, err := slot.builder.build(ctxJSON, t.need)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,119 @@
+// Rendering of Kratos UI containers (flow.ui: action, method, messages, nodes)
+// into plain HTML forms that the browser submits itself: a form post,
+// answered by Kratos (through the gateway) with redirects and cookies.
+//
+// Everything from the server is put into the page with textContent and
+// attributes, never as HTML, so a message or trait cannot inject markup.
+
+// el builds an element. Attributes with the value false, null or undefined
+// are left out; true sets a boolean attribute.
+export function el(tag, attrs = {}, ...children) {
+	const node = document.createElement(tag);
+	for (const [name, value] of Object.entries(attrs)) {
+		if (value === false || value === null || value === undefined) continue;
+		node.setAttribute(name, value === true ? '' : String(value));
+	}
+	node.append(...children.filter((c) => c !== null && c !== undefined));
+	return node;
+}
+
+// messageList renders Kratos UI texts ({id, text, type}) as paragraphs whose
+// class carries the type (info, error, success).
+export function messageList(messages, className) {
+	const list = el('div', { class: className });
+	for (const m of messages || []) {
+		list.append(el('p', { class: `message message-${m.type}`, 'data-message-id': m.id }, m.text));
+	}
+	return list;
+}
+
+// renderUI renders a flow's ui: its top-level messages, then one form per
+// method group (see formGroups).
+export function renderUI(ui) {
+	const box = el('div', { class: 'flow-ui' });
+	box.append(messageList(ui.messages, 'flow-messages'));
+	for (const [group, nodes] of formGroups(ui.nodes)) {
+		const form = el('form', { action: ui.action, method: ui.method, 'data-group': group });
+		for (const node of nodes) {
+			const rendered = renderNode(node);
+			if (rendered) form.append(rendered);
+		}
+		box.append(form);
+	}
+	return box;
+}
+
+// formGroups splits the nodes into one form per method group (profile,
+// password, …), each also holding the "default" group (CSRF token, traits,
+// identifier), in Kratos's node order. Separate forms keep one method's
+// required fields from blocking another's submit: the settings password
+// field must not stop a profile save, nor the registration password field
+// the "Back" button of the two-step sign-up.
+export function formGroups(nodes) {
+	const groups = [...new Set(nodes.map((n) => n.group).filter((g) => g !== 'default'))];
+	if (groups.length === 0) groups.push('default');
+	return groups.map((g) => [g, nodes.filter((n) => n.group === g || n.group === 'default')]);
+}
+
+// renderNode renders one node with its label and, right under it, its
+// messages (where a web hook's instance_ptr message lands).
+function renderNode(node) {
+	const a = node.attributes;
+	const name = a.name || a.id || '';
+	const wrap = el('div', { class: `node node-${node.type}`, 'data-node': name, 'data-group': node.group });
+	const control = renderControl(node);
+	if (!control) return null;
+	if (node.type === 'input' && a.type === 'hidden') wrap.hidden = true;
+	wrap.append(control, messageList(node.messages, 'node-messages'));
+	return wrap;
+}
+
+function renderControl(node) {
+	const a = node.attributes;
+	const label = node.meta?.label?.text;
+	switch (node.type) {
+		case 'input':
+			return renderInput(a, label);
+		case 'text':
+			return el('p', { class: 'text', id: a.id }, a.text?.text ?? '');
+		case 'img':
+			return el('img', { src: a.src, width: a.width, height: a.height, alt: label || '' });
+		case 'a':
+			return el('a', { href: a.href, id: a.id }, a.title?.text ?? a.href);
+		default:
+			// "script" nodes (WebAuthn, passkeys) need Ory's scripts; this
+			// minimal UI offers no method that uses them.
+			return null;
+	}
+}
+
+function renderInput(a, label) {
+	const common = { name: a.name, disabled: a.disabled };
+	switch (a.type) {
+		case 'hidden':
+			return el('input', { ...common, type: 'hidden', value: a.value ?? '' });
+		case 'submit':
+		case 'button':
+			// A named button: the browser sends name=value of the one clicked,
+			// which is how Kratos learns the method (method=password, …).
+			return el('button', { ...common, type: a.type, value: a.value ?? '' }, label || String(a.value ?? a.name));
+		case 'checkbox':
+			return el('label', { class: 'checkbox' },
+				el('input', { ...common, type: 'checkbox', value: 'true', checked: a.value === true, required: a.required }),
+				' ', label || a.name);
+		default:
+			return el('label', {},
+				el('span', { class: 'label' }, label || a.name),
+				el('input', {
+					...common,
+					type: a.type || 'text',
+					// Kratos never sends a password value back; other values
+					// (traits refilled after a failed submit) are shown.
+					value: a.type === 'password' ? null : a.value,
+					required: a.required,
+					autocomplete: a.autocomplete,
+					pattern: a.pattern,
+					maxlength: a.maxlength,
+				}));
+	}
+}

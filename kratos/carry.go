@@ -1,0 +1,85 @@
+package kratos
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/hooks"
+)
+
+// CarryCookieName is the cookie that carries a web hook's interrupt to the
+// next fetch of the same flow. Kratos stores such messages in the flow; no
+// API lets the gateway write them there, so the browser carries them.
+const CarryCookieName = "ory_actions_carry"
+
+const carryPurpose = "carry.v1"
+
+// Carry is what a browser carries from an interrupted submit to the UI's
+// next fetch (or submit) of that flow: enough to map the same messages onto
+// Kratos's fresh copy of the flow as Kratos would have stored them.
+type Carry struct {
+	FlowID   string                     `json:"f"`
+	Flow     Flow                       `json:"k"`
+	Expires  time.Time                  `json:"e"`
+	Messages []hooks.Message            `json:"m"`
+	Refill   map[string]json.RawMessage `json:"v,omitempty"`
+	// ClearIdentifier mirrors login, which blanks its identifier node.
+	ClearIdentifier bool `json:"c,omitempty"`
+}
+
+// maxCarryCookie keeps the cookie under browsers' 4 KiB per-cookie limit.
+const maxCarryCookie = 3800
+
+// SealCarry returns the cookie value, dropping refill values when the whole
+// would not fit in a cookie (the messages matter more than the values).
+func SealCarry(s *Sealer, c Carry) (string, bool) {
+	for attempt := 0; attempt < 2; attempt++ {
+		plain, err := json.Marshal(c)
+		if err != nil {
+			return "", false
+		}
+		if tok := s.Seal(carryPurpose, plain); len(tok) <= maxCarryCookie {
+			return tok, true
+		}
+		c.Refill = nil
+	}
+	return "", false
+}
+
+// OpenCarry reads a carry cookie. ok is false for a missing, tampered,
+// expired or foreign token, or one for another flow id.
+func OpenCarry(s *Sealer, r *http.Request, flowID string, now time.Time) (Carry, bool) {
+	ck, err := r.Cookie(CarryCookieName)
+	if err != nil || ck.Value == "" {
+		return Carry{}, false
+	}
+	plain, err := s.Open(carryPurpose, ck.Value)
+	if err != nil {
+		return Carry{}, false
+	}
+	var c Carry
+	if json.Unmarshal(plain, &c) != nil || c.FlowID != flowID || now.After(c.Expires) {
+		return Carry{}, false
+	}
+	return c, true
+}
+
+// CarryCookie builds the Set-Cookie for a carry, scoped like Kratos's own
+// CSRF cookie (Path=/, HttpOnly, SameSite=Lax) so it reaches wherever the
+// UI's requests to Kratos go; it expires with the flow.
+func CarryCookie(value string, expires time.Time, secure bool, now time.Time) *http.Cookie {
+	maxAge := int(expires.Sub(now).Seconds())
+	if maxAge < 1 {
+		maxAge = 1
+	}
+	return &http.Cookie{
+		Name: CarryCookieName, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// ExpiredCarryCookie deletes the carry cookie.
+func ExpiredCarryCookie(secure bool) *http.Cookie {
+	return &http.Cookie{Name: CarryCookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
+}
