@@ -22,6 +22,7 @@ type clientKind string
 const (
 	apiClient         clientKind = "api"          // native app: /api flows, JSON, no cookies
 	browserJSONClient clientKind = "browser_json" // SPA: /browser flows, JSON, cookies + CSRF
+	browserFormClient clientKind = "browser_form" // server-rendered UI: form posts, redirects
 )
 
 // response is an HTTP answer read whole.
@@ -43,6 +44,8 @@ type flowClient struct {
 	base string
 	kind clientKind
 	http *http.Client
+	// token is an API client's session token, sent as X-Session-Token.
+	token string
 }
 
 func newFlowClient(t *testing.T, base string, kind clientKind) *flowClient {
@@ -66,6 +69,9 @@ func (c *flowClient) do(method, path string, body []byte, header map[string]stri
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "caddy-ory-actions-test/1.0")
+	if c.token != "" {
+		req.Header.Set("X-Session-Token", c.token)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -85,13 +91,37 @@ func (c *flowClient) do(method, path string, body []byte, header map[string]stri
 }
 
 // initFlow starts a flow and returns Kratos's (or the gateway's) answer.
+// A form client starts it as a browser does (HTML, 303 to the UI) and then
+// fetches the flow as its UI would; a non-303 answer is returned as is.
 func (c *flowClient) initFlow(flow string) response {
 	c.t.Helper()
-	kind := "api"
-	if c.kind != apiClient {
-		kind = "browser"
+	switch c.kind {
+	case apiClient:
+		return c.do(http.MethodGet, "/self-service/"+flow+"/api", nil, nil)
+	case browserFormClient:
+		r := c.do(http.MethodGet, "/self-service/"+flow+"/browser", nil, map[string]string{"Accept": "text/html"})
+		if r.Status != http.StatusSeeOther {
+			return r
+		}
+		return c.fetchFromLocation(flow, r.Header.Get("Location"))
 	}
-	return c.do(http.MethodGet, "/self-service/"+flow+"/"+kind, nil, nil)
+	return c.do(http.MethodGet, "/self-service/"+flow+"/browser", nil, nil)
+}
+
+// fetchFromLocation fetches the flow a UI redirect names (?flow=).
+func (c *flowClient) fetchFromLocation(flow, location string) response {
+	c.t.Helper()
+	u, err := url.Parse(location)
+	if err != nil || u.Query().Get("flow") == "" {
+		c.t.Fatalf("redirect %q names no flow", location)
+	}
+	return c.fetch(flow, u.Query().Get("flow"))
+}
+
+// fetch GETs a flow as a UI does.
+func (c *flowClient) fetch(flow, id string) response {
+	c.t.Helper()
+	return c.do(http.MethodGet, "/self-service/"+flow+"/flows?id="+url.QueryEscape(id), nil, nil)
 }
 
 // mustInit starts a flow and fails the test unless it is a 200 flow.
@@ -104,14 +134,46 @@ func (c *flowClient) mustInit(flow string) response {
 	return r
 }
 
-// submit posts fields as JSON to the flow, adding the CSRF token of browser flows.
+// submit posts fields to the flow, adding the CSRF token of browser flows:
+// JSON for API and browser-JSON clients, a form post (HTML accepted) for
+// form clients, with nested objects flattened to dotted names.
 func (c *flowClient) submit(flow string, init response, fields map[string]any) response {
 	c.t.Helper()
 	if c.kind != apiClient {
 		fields["csrf_token"] = csrfToken(init)
 	}
+	path := "/self-service/" + flow + "?flow=" + url.QueryEscape(init.json("id").String())
+	if c.kind == browserFormClient {
+		form := url.Values{}
+		flattenForm(form, "", fields)
+		return c.do(http.MethodPost, path, []byte(form.Encode()), map[string]string{
+			"Accept": "text/html", "Content-Type": "application/x-www-form-urlencoded",
+		})
+	}
 	body, _ := json.Marshal(fields)
-	return c.do(http.MethodPost, "/self-service/"+flow+"?flow="+url.QueryEscape(init.json("id").String()), body, nil)
+	return c.do(http.MethodPost, path, body, nil)
+}
+
+// flattenForm writes nested fields as dotted form names; transient_payload
+// goes as one field holding JSON, as Kratos reads it.
+func flattenForm(form url.Values, prefix string, fields map[string]any) {
+	for k, v := range fields {
+		name := k
+		if prefix != "" {
+			name = prefix + "." + k
+		}
+		switch val := v.(type) {
+		case map[string]any:
+			if name == "transient_payload" {
+				b, _ := json.Marshal(val)
+				form.Set(name, string(b))
+				continue
+			}
+			flattenForm(form, name, val)
+		default:
+			form.Set(name, fmt.Sprint(val))
+		}
+	}
 }
 
 // csrfToken reads the csrf_token node of a flow.

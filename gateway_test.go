@@ -75,11 +75,12 @@ http://127.0.0.1:%d {
 			admin_url %s
 		}
 		secret test-secret-not-for-production
+		error_ui_url %s/error
 %s
 	}
 	reverse_proxy %s
 }
-`, port, port, k.PublicURL, k.AdminURL, indent(hooksBlock, "\t\t"), strings.TrimPrefix(k.PublicURL, "http://"))
+`, port, port, k.PublicURL, k.AdminURL, kratostest.DefaultUIBaseURL, indent(hooksBlock, "\t\t"), strings.TrimPrefix(k.PublicURL, "http://"))
 	tester := caddytest.NewTester(t)
 	tester.InitServer(cfg, "caddyfile")
 	return &gateway{URL: fmt.Sprintf("http://127.0.0.1:%d", port), kratos: k}

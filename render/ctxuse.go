@@ -12,11 +12,13 @@ import (
 // The analysis is deliberately conservative. It applies only when the template is
 // `function(ctx) …` (possibly under top-level locals) and nothing inside that function
 // binds another `ctx`, so every `ctx` variable there is the top-level argument. Each
-// use of it is followed up through constant field indexes (ctx.a.b, ctx["a"]); where
-// the chain stops, the whole value at that path is needed. A value reached only as the
-// target of a constant index can never be observed except through that index, so an
-// object along such a path may hold just the indexed fields without any visible
-// difference (a missing field still fails with the same "Field does not exist").
+// use of it is followed up through constant field accesses: ctx.a.b, ctx["a"], and,
+// unless the template rebinds `std`, std.get(x, "a", …) and the field tests
+// std.objectHas*(x, "a") and "a" in x; where the chain stops, the whole value at that
+// path is needed. A value reached only through constant field accesses can never be
+// observed except through them, so an object along such a path may hold just the
+// accessed fields without any visible difference (a missing field still fails with
+// the same "Field does not exist", std.get still falls back to its default).
 // Anything else (another template shape, a shadowing binding) keeps the whole ctx.
 
 // ctxPaths is a trie of the ctx parts a template needs.
@@ -45,6 +47,7 @@ func analyzeCtxUse(root ast.Node) *ctxPaths {
 		return allOfCtx
 	}
 	paths := &ctxPaths{}
+	stdCalls := !bindsAnywhere(root, "std")
 	var ancestors []ast.Node
 	var walk func(n ast.Node) bool
 	walk = func(n ast.Node) bool {
@@ -52,7 +55,7 @@ func analyzeCtxUse(root ast.Node) *ctxPaths {
 			return false
 		}
 		if v, ok := n.(*ast.Var); ok && v.Id == tlaName {
-			paths.add(indexChain(v, ancestors))
+			paths.add(accessChain(v, ancestors, stdCalls))
 		}
 		ancestors = append(ancestors, n)
 		defer func() { ancestors = ancestors[:len(ancestors)-1] }()
@@ -72,24 +75,61 @@ func analyzeCtxUse(root ast.Node) *ctxPaths {
 	return paths
 }
 
-// indexChain returns the constant field names indexed off v, reading its ancestors
-// (innermost last) upwards.
-func indexChain(v ast.Node, ancestors []ast.Node) []string {
+// accessChain returns the constant field names accessed off v, reading its ancestors
+// (innermost last) upwards. With stdCalls, std.get and the std.objectHas family count
+// as accesses (a field test ends the chain: its result is a boolean).
+func accessChain(v ast.Node, ancestors []ast.Node, stdCalls bool) []string {
 	var path []string
 	cur := v
 	for i := len(ancestors) - 1; i >= 0; i-- {
-		idx, ok := ancestors[i].(*ast.Index)
-		if !ok || idx.Target != cur {
+		if idx, ok := ancestors[i].(*ast.Index); ok && idx.Target == cur {
+			name, ok := idx.Index.(*ast.LiteralString)
+			if !ok {
+				break
+			}
+			path = append(path, name.Value)
+			cur = idx
+			continue
+		}
+		if !stdCalls {
 			break
 		}
-		name, ok := idx.Index.(*ast.LiteralString)
+		fn, name, ok := stdFieldCall(ancestors[i], cur)
 		if !ok {
 			break
 		}
-		path = append(path, name.Value)
-		cur = idx
+		path = append(path, name)
+		if fn != "get" {
+			break
+		}
+		cur = ancestors[i]
 	}
 	return path
+}
+
+// stdFieldCalls are the std functions that read one field of their first argument,
+// named by their second: get returns it (or a default), the others test for it.
+var stdFieldCalls = map[string]bool{"get": true, "objectHas": true, "objectHasAll": true, "objectHasEx": true}
+
+// stdFieldCall recognises std.<fn>(arg, "name", …) with arg the node cur.
+func stdFieldCall(n, arg ast.Node) (fn, name string, ok bool) {
+	call, isCall := n.(*ast.Apply)
+	if !isCall || len(call.Arguments.Named) > 0 || len(call.Arguments.Positional) < 2 ||
+		call.Arguments.Positional[0].Expr != arg {
+		return "", "", false
+	}
+	target, isIndex := call.Target.(*ast.Index)
+	if !isIndex {
+		return "", "", false
+	}
+	std, isVar := target.Target.(*ast.Var)
+	method, isMethod := target.Index.(*ast.LiteralString)
+	field, isField := call.Arguments.Positional[1].Expr.(*ast.LiteralString)
+	// "$std" is the desugarer's own reference (the `in` operator), "std" the user's.
+	if !isVar || (std.Id != "std" && std.Id != "$std") || !isMethod || !stdFieldCalls[method.Value] || !isField {
+		return "", "", false
+	}
+	return method.Value, field.Value, true
 }
 
 func (p *ctxPaths) add(path []string) {
@@ -145,6 +185,19 @@ func bindsName(n ast.Node, name ast.Identifier) bool {
 			if b.Variable == name {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// bindsAnywhere reports whether any node under root binds name.
+func bindsAnywhere(root ast.Node, name ast.Identifier) bool {
+	if bindsName(root, name) {
+		return true
+	}
+	for _, child := range toolutils.Children(root) {
+		if bindsAnywhere(child, name) {
+			return true
 		}
 	}
 	return false

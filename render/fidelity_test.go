@@ -191,25 +191,7 @@ func TestTemplatesMatchKratos(t *testing.T) {
 		`function(ctx) function(x) x`,
 		`function(ctx) { f: function(x) x }`,
 	} {
-		const name = "file://t.jsonnet"
-		want, wantErr := kratosRender(name, code, ctx)
-		tpl, err := Compile(name, code, Options{})
-		if err != nil {
-			t.Fatalf("%s: %v", code, err)
-		}
-		got, gotErr := tpl.Evaluate(t.Context(), []byte(ctx))
-		switch {
-		case wantErr == nil && gotErr == nil:
-			if string(got) != want {
-				t.Errorf("%s: output differs:\n%s\nKratos:\n%s", code, got, want)
-			}
-		case wantErr != nil && gotErr != nil:
-			if gotErr.Error() != kratosErrorPrefix+wantErr.Error() {
-				t.Errorf("%s: error differs:\n%q\nKratos:\n%q", code, gotErr.Error(), kratosErrorPrefix+wantErr.Error())
-			}
-		default:
-			t.Errorf("%s: got (%.40q, %v), Kratos (%.40q, %v)", code, got, gotErr, want, wantErr)
-		}
+		assertMatchesKratos(t, code, ctx)
 	}
 }
 

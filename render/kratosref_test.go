@@ -32,3 +32,28 @@ func render(t testing.TB, code, ctxJSON string) string {
 	}
 	return string(out)
 }
+
+// assertMatchesKratos renders code over ctxJSON both ways and requires the same
+// output, or the same error text (Kratos's sandbox prefix included).
+func assertMatchesKratos(t *testing.T, code, ctxJSON string) {
+	t.Helper()
+	const name = "file://t.jsonnet"
+	want, wantErr := kratosRender(name, code, ctxJSON)
+	tpl, err := Compile(name, code, Options{})
+	if err != nil {
+		t.Fatalf("%s: %v", code, err)
+	}
+	got, gotErr := tpl.Evaluate(t.Context(), []byte(ctxJSON))
+	switch {
+	case wantErr == nil && gotErr == nil:
+		if string(got) != want {
+			t.Errorf("%s: output differs:\n%s\nKratos:\n%s", code, got, want)
+		}
+	case wantErr != nil && gotErr != nil:
+		if gotErr.Error() != kratosErrorPrefix+wantErr.Error() {
+			t.Errorf("%s: error differs:\n%q\nKratos:\n%q", code, gotErr.Error(), kratosErrorPrefix+wantErr.Error())
+		}
+	default:
+		t.Errorf("%s: got (%.60q, %v), Kratos (%.60q, %v)", code, got, gotErr, want, wantErr)
+	}
+}

@@ -1,0 +1,156 @@
+package conformance
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// normalizer rewrites what must differ between the two sides, or between
+// two runs, into placeholders: origins (each side has its own ports), ids
+// (uuids become per-side tokens <uuid:n>, numbered by first appearance;
+// the comparison then checks that the two sides' tokens pair up one to one),
+// timestamps, CSRF tokens, cookie values, session tokens and codes.
+type normalizer struct {
+	hosts map[string]string // "127.0.0.1:4433" → "<public>"
+	uuids map[string]int
+}
+
+// newNormalizer takes the side's origins ("http://127.0.0.1:4433") and the
+// placeholder each becomes.
+func newNormalizer(origins map[string]string) *normalizer {
+	n := &normalizer{hosts: map[string]string{}, uuids: map[string]int{}}
+	for o, name := range origins {
+		n.hosts[strings.TrimPrefix(o, "http://")] = name
+	}
+	return n
+}
+
+var (
+	originRe   = regexp.MustCompile(`(http://)?127\.0\.0\.1:\d+`)
+	uuidRe     = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	timeRe     = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`)
+	csrfNameRe = regexp.MustCompile(`csrf_token_[0-9a-f]{64}`)
+	// uuidToken is what a uuid becomes.
+	uuidToken = regexp.MustCompile(`<uuid:\d+>`)
+)
+
+const nilUUID = "00000000-0000-0000-0000-000000000000"
+
+// secretKeys hold values that are random per run.
+var secretKeys = map[string]string{
+	"session_token":     "<token>",
+	"ory_session_token": "<token>",
+	"logout_token":      "<token>",
+	"hashed_password":   "<hash>",
+}
+
+// hashedHeaders are receiver headers whose values are compared through a
+// short hash, so credentials never appear in test output.
+var hashedHeaders = map[string]bool{"Authorization": true, "Cookie": true}
+
+// transcript normalises a whole transcript in place, in a fixed order.
+func (n *normalizer) transcript(t *transcript) {
+	for i := range t.exchanges {
+		t.exchanges[i].value = n.value("", t.exchanges[i].value).(map[string]any)
+	}
+	paths := make([]string, 0, len(t.calls))
+	for p := range t.calls {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		for i, c := range t.calls[p] {
+			t.calls[p][i] = n.value("", c)
+		}
+	}
+}
+
+// value normalises v, found under key.
+func (n *normalizer) value(key string, v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return n.object(key, x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = n.value(key, e)
+		}
+		return out
+	case string:
+		if rep, ok := secretKeys[key]; ok && x != "" {
+			return rep
+		}
+		if hashedHeaders[key] {
+			return "sha256:" + shortHash(x)
+		}
+		return n.str(x)
+	default:
+		if key == "since" {
+			return "<duration>"
+		}
+		return v
+	}
+}
+
+func (n *normalizer) object(key string, m map[string]any) map[string]any {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make(map[string]any, len(m))
+	for _, k := range keys {
+		v := m[k]
+		if key == "request_cookies" {
+			// The client's cookies: CSRF and session cookies, and anything
+			// the gateway sets; the names are compared, the values are random.
+			out[n.str(k)] = "<cookie>"
+			continue
+		}
+		out[n.str(k)] = n.value(k, v)
+	}
+	// A node's value is random for the CSRF token and the one-time code.
+	if name, _ := m["name"].(string); name == "csrf_token" || name == "code" {
+		if s, ok := out["value"].(string); ok && s != "" {
+			out["value"] = "<" + name + ">"
+		}
+	}
+	return out
+}
+
+// str rewrites origins, csrf cookie names, uuids and timestamps in s.
+func (n *normalizer) str(s string) string {
+	s = originRe.ReplaceAllStringFunc(s, func(o string) string {
+		if name, ok := n.hosts[strings.TrimPrefix(o, "http://")]; ok {
+			return name
+		}
+		return o
+	})
+	s = csrfNameRe.ReplaceAllString(s, "csrf_token_<hash>")
+	s = uuidRe.ReplaceAllStringFunc(s, func(u string) string {
+		if u == nilUUID {
+			return u
+		}
+		id, ok := n.uuids[u]
+		if !ok {
+			id = len(n.uuids) + 1
+			n.uuids[u] = id
+		}
+		return "<uuid:" + strconv.Itoa(id) + ">"
+	})
+	return timeRe.ReplaceAllStringFunc(s, func(t string) string {
+		if strings.HasPrefix(t, "0001-01-01T00:00:00") {
+			return t // Kratos's zero time is meaningful (pre-persist identity)
+		}
+		return "<time>"
+	})
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:4])
+}

@@ -1,0 +1,121 @@
+package conformance
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/kratostest"
+)
+
+// settle is how long a side waits after its script for stray receiver
+// calls (a hook called that should not have been), before recording.
+const settle = 300 * time.Millisecond
+
+// suiteEnv is what the gateway sides share: one hookless Kratos behind the
+// gateway, whose public base URL is the gateway's, and the gateway's port.
+type suiteEnv struct {
+	kratos     *kratostest.Kratos
+	gatewayURL string
+	dead       string // an origin where nothing listens
+}
+
+// runNative runs the scenario against a Kratos of its own that has the
+// hooks configured natively.
+func runNative(sc scenario, dead string) *transcript {
+	rc := newReceiver(sc, true)
+	defer rc.Close()
+	k, err := kratostest.StartShared(kratostest.Options{ExtraConfig: kratosHookConfig(sc, rc.URL(), dead)})
+	if err != nil {
+		return &transcript{fatal: "starting Kratos with the hooks: " + err.Error()}
+	}
+	defer k.Stop()
+	sd := &side{native: true, public: k.PublicURL, admin: k.AdminURL, setup: k.PublicURL, rc: rc}
+	tr := runScript(sc, sd)
+	newNormalizer(map[string]string{
+		k.PublicURL: "<public>", k.AdminURL: "<admin>", rc.URL(): "<receiver>",
+		dead: "<unreachable>", kratostest.DefaultUIBaseURL: "<ui>",
+	}).transcript(tr)
+	return tr
+}
+
+// runGateway loads the scenario's hooks into the gateway and runs the
+// scenario through it. Only one gateway side runs at a time: Caddy has one
+// configuration.
+func runGateway(env *suiteEnv, sc scenario) *transcript {
+	rc := newReceiver(sc, false)
+	defer rc.Close()
+	cfg, err := caddyConfig(env, gatewayHooks(sc, rc.URL(), env.dead))
+	if err == nil {
+		err = caddy.Load(cfg, true)
+	}
+	if err != nil {
+		return &transcript{fatal: "loading the gateway config: " + err.Error()}
+	}
+	k := env.kratos
+	sd := &side{public: env.gatewayURL, admin: k.AdminURL, setup: k.PublicURL, rc: rc}
+	tr := runScript(sc, sd)
+	newNormalizer(map[string]string{
+		env.gatewayURL: "<public>", k.PublicURL: "<upstream-kratos>", k.AdminURL: "<admin>",
+		rc.URL(): "<receiver>", env.dead: "<unreachable>", kratostest.DefaultUIBaseURL: "<ui>",
+	}).transcript(tr)
+	return tr
+}
+
+// runScript runs the client script and collects the receiver's calls.
+func runScript(sc scenario, sd *side) *transcript {
+	c := newClient(sc.client, sd, emailFor(sc))
+	sc.script(c)
+	time.Sleep(settle)
+	c.tr.calls = map[string][]any{}
+	for path, calls := range sd.rc.snapshot() {
+		for _, call := range calls {
+			c.tr.calls[path] = append(c.tr.calls[path], any(recordCall(call)))
+		}
+	}
+	return c.tr
+}
+
+// emailFor gives each scenario its own address: the gateway's Kratos is
+// shared by all scenarios, and both sides must use the same address.
+func emailFor(sc scenario) string {
+	return "sc-" + strings.ReplaceAll(sc.name, "_", "-") + "@example.org"
+}
+
+// caddyConfig is the gateway: ory_actions with the scenario's hooks, then
+// reverse_proxy to the hookless Kratos. The admin endpoint is off so the
+// suite never collides with other packages' in-process Caddy.
+func caddyConfig(env *suiteEnv, hooks []any) ([]byte, error) {
+	listen := strings.TrimPrefix(env.gatewayURL, "http://")
+	upstream := strings.TrimPrefix(env.kratos.PublicURL, "http://")
+	logOutput := map[string]any{"output": "discard"}
+	if verbose() {
+		logOutput = map[string]any{"output": "stderr"}
+	}
+	cfg := map[string]any{
+		"admin":   map[string]any{"disabled": true, "config": map[string]any{"persist": false}},
+		"logging": map[string]any{"logs": map[string]any{"default": map[string]any{"writer": logOutput}}},
+		"apps": map[string]any{"http": map[string]any{"servers": map[string]any{"conformance": map[string]any{
+			"listen":          []any{listen},
+			"automatic_https": map[string]any{"disable": true},
+			"routes": []any{map[string]any{"handle": []any{
+				map[string]any{
+					"handler": "ory_actions",
+					"kratos":  map[string]any{"public_url": env.kratos.PublicURL, "admin_url": env.kratos.AdminURL},
+					"secret":  "conformance-secret-not-for-production",
+					"async":   map[string]any{"drain_timeout": "2s"},
+					"hooks":   hooks,
+				},
+				map[string]any{"handler": "reverse_proxy", "upstreams": []any{map[string]any{"dial": upstream}}},
+			}}},
+		}}}},
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the Caddy config: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,104 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"text/template"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig"
+	_ "github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile" // the Caddyfile adapter
+	_ "github.com/caddyserver/caddy/v2/modules/standard"
+
+	_ "github.com/caddy-ory-actions/caddy-ory-actions"
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/kratostest"
+)
+
+// stack is what the browser talks to: one origin (the gateway) serving the
+// example UI under /ui/ and proxying everything else to Kratos through
+// ory_actions, plus the web hook receiver behind it.
+type stack struct {
+	URL      string // the gateway, e.g. http://127.0.0.1:40123
+	kratos   *kratostest.Kratos
+	receiver *receiver
+	hooksDir string
+	caddyLog string
+}
+
+// caddyfileInput fills testdata/Caddyfile.tmpl.
+type caddyfileInput struct {
+	Port                                        int
+	LogFile, UIDir, HooksDir                    string
+	KratosPublic, KratosPublicHost, KratosAdmin string
+	Receiver                                    string
+}
+
+// startStack starts Kratos (its public base URL and UI URLs on the gateway's
+// origin, so ui.action and every redirect lead the browser back through
+// Caddy), the receiver, and Caddy in-process with the admin API off.
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	uiDir, err := filepath.Abs(filepath.Join("..", "examples", "ui"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(uiDir, "index.html")); err != nil {
+		t.Fatalf("the example UI is missing: %v", err)
+	}
+	hooksDir, err := filepath.Abs(filepath.Join("testdata", "hooks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	port := kratostest.FreePort(t)
+	gatewayURL := fmt.Sprintf("http://127.0.0.1:%d", port)
+	k := kratostest.Start(t, kratostest.Options{
+		PublicBaseURL: gatewayURL + "/",
+		UIBaseURL:     gatewayURL + "/ui",
+	})
+	rc := startReceiver(t)
+
+	s := &stack{URL: gatewayURL, kratos: k, receiver: rc, hooksDir: hooksDir, caddyLog: filepath.Join(t.TempDir(), "caddy.log")}
+	cfg := renderCaddyfile(t, caddyfileInput{
+		Port: port, LogFile: s.caddyLog, UIDir: uiDir, HooksDir: hooksDir,
+		KratosPublic: k.PublicURL, KratosPublicHost: strings.TrimPrefix(k.PublicURL, "http://"), KratosAdmin: k.AdminURL,
+		Receiver: rc.URL,
+	})
+	adapted, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt(cfg, nil)
+	if err != nil {
+		t.Fatalf("adapting the Caddyfile: %v\n%s", err, cfg)
+	}
+	for _, w := range warnings {
+		t.Logf("Caddyfile warning: %s", w.String())
+	}
+	if err := caddy.Load(adapted, true); err != nil {
+		t.Fatalf("loading the Caddy config: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := caddy.Stop(); err != nil {
+			t.Errorf("stopping Caddy: %v", err)
+		}
+		if t.Failed() {
+			log, _ := os.ReadFile(s.caddyLog)
+			t.Logf("Caddy log:\n%s", log)
+		}
+	})
+	return s
+}
+
+func renderCaddyfile(t *testing.T, in caddyfileInput) []byte {
+	t.Helper()
+	tmpl, err := template.ParseFiles(filepath.Join("testdata", "Caddyfile.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
