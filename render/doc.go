@@ -7,6 +7,12 @@
 // byte-identical to Kratos's: go-jsonnet's standard manifestation of the template
 // applied to the top-level argument `ctx`.
 //
+// Speed: Kratos re-parses the template and the ctx (bound as code) per call, ≈1 ms.
+// Here the template is parsed once, VMs are pooled, and the ctx JSON is turned
+// straight into the AST go-jsonnet would have parsed, keeping only the parts the
+// template can read (ctxast.go, ctxuse.go). What remains is go-jsonnet's fixed cost of
+// rebuilding its std library object on every evaluation.
+//
 // Sandbox, matching Kratos where Kratos has a rule: imports are refused unless
 // Options.ImportDir is set (then confined to that directory); the rendered output is
 // capped (Options.MaxOutput); each evaluation has a deadline (Options.Timeout, 1 s

@@ -32,10 +32,12 @@ type SoakResult struct {
 	Samples   []SoakSample `json:"samples"`
 	// Early and Late average the samples of the second sixth of the run
 	// (after warm-up) and of the last sixth: growth compares them.
-	EarlyRSSKB, LateRSSKB   int64 `json:"early_rss_kb,omitempty"`
-	EarlyHeapKB, LateHeapKB int64 `json:"early_heap_kb,omitempty"`
-	EarlyGoroutines         int   `json:"early_goroutines,omitempty"`
-	LateGoroutines          int   `json:"late_goroutines,omitempty"`
+	EarlyRSSKB      int64 `json:"early_rss_kb"`
+	LateRSSKB       int64 `json:"late_rss_kb"`
+	EarlyHeapKB     int64 `json:"early_heap_kb"`
+	LateHeapKB      int64 `json:"late_heap_kb"`
+	EarlyGoroutines int   `json:"early_goroutines"`
+	LateGoroutines  int   `json:"late_goroutines"`
 }
 
 func runSoak(args []string) error {
