@@ -40,6 +40,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		max_body_size   <size>
 //		ui_url          <flow> <url>
 //		error_ui_url    <url>
+//		disable_metrics
 //		templates {
 //			import_dir <dir>
 //			timeout    <duration>
@@ -94,6 +95,11 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.UI.Flows = map[string]string{}
 			}
 			h.UI.Flows[flow] = u
+		case "disable_metrics":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			h.DisableMetrics = true
 		case "error_ui_url":
 			err = oneArg(d, &h.UI.ErrorURL)
 		case "templates":

@@ -22,6 +22,11 @@ var (
 	sharedKratos     *kratostest.Kratos
 	sharedKratosOnce sync.Once
 	gatewayMu        sync.Mutex
+	// adminPort is this test process's own Caddy admin port: a fixed one
+	// (caddytest's 2999) would let two test processes load configs into
+	// each other's Caddy.
+	adminPort     int
+	adminPortOnce sync.Once
 )
 
 // kratosForTests starts (once) the real Kratos v1.3.1 the tests run against.
@@ -62,8 +67,9 @@ func startGateway(t *testing.T, hooksBlock string) *gateway {
 	gatewayMu.Lock()
 	t.Cleanup(gatewayMu.Unlock)
 	port := freePort(t)
+	adminPortOnce.Do(func() { adminPort = freePort(t) })
 	cfg := fmt.Sprintf(`{
-	admin localhost:2999
+	admin localhost:%d
 	http_port %d
 	skip_install_trust
 	persist_config off
@@ -80,8 +86,8 @@ http://127.0.0.1:%d {
 	}
 	reverse_proxy %s
 }
-`, port, port, k.PublicURL, k.AdminURL, kratostest.DefaultUIBaseURL, indent(hooksBlock, "\t\t"), strings.TrimPrefix(k.PublicURL, "http://"))
-	tester := caddytest.NewTester(t)
+`, adminPort, port, port, k.PublicURL, k.AdminURL, kratostest.DefaultUIBaseURL, indent(hooksBlock, "\t\t"), strings.TrimPrefix(k.PublicURL, "http://"))
+	tester := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort})
 	tester.InitServer(cfg, "caddyfile")
 	return &gateway{URL: fmt.Sprintf("http://127.0.0.1:%d", port), kratos: k}
 }

@@ -50,6 +50,9 @@ type Handler struct {
 	// Templates bounds Jsonnet evaluation.
 	Templates TemplateConfig `json:"templates,omitzero"`
 
+	// DisableMetrics turns the module's Prometheus metrics off.
+	DisableMetrics bool `json:"disable_metrics,omitempty"`
+
 	// Async sizes the queue of response.ignore hooks.
 	Async AsyncConfig `json:"async,omitzero"`
 

@@ -86,13 +86,17 @@ func (rt *runtime) runOne(ctx context.Context, flow kratos.Flow, ref *hookRef, p
 	body, err := rt.renderBody(ctx, ref, parts, identity)
 	if errors.Is(err, render.ErrCancel) {
 		rt.logger.Debug("web hook cancelled by its template", zap.String("hook", ref.id), zap.String("flow", string(flow)))
+		rt.metrics.outcome(ref.id, string(flow), "cancel")
 		return hooks.Outcome{}, true
 	}
 	if err != nil {
 		rt.logger.Error("web hook template failed", zap.String("hook", ref.id), zap.String("flow", string(flow)), zap.Error(err))
+		rt.metrics.outcome(ref.id, string(flow), "fail_template")
 		return hooks.Outcome{Kind: hooks.Fail, Failure: hooks.FailConfig, Err: errTemplate}, false
 	}
-	return ref.call.Call(ctx, body, rt.trigger(parts.req, ref, flow, trigger)), false
+	out := ref.call.Call(ctx, body, rt.trigger(parts.req, ref, flow, trigger))
+	rt.metrics.outcome(ref.id, string(flow), outcomeLabel(out))
+	return out, false
 }
 
 // errTemplate is the client-facing text of a template failure; the Jsonnet
@@ -122,6 +126,7 @@ func (rt *runtime) trigger(r *http.Request, ref *hookRef, flow kratos.Flow, id s
 		ID:     id,
 		Header: traceHeaders(r),
 		Observe: func(a hooks.Attempt) {
+			rt.metrics.attempt(ref.id, a)
 			fields := []zap.Field{
 				zap.String("hook", ref.id),
 				zap.String("flow", string(flow)),
@@ -160,20 +165,24 @@ func (rt *runtime) dispatchAsync(ctx context.Context, flow kratos.Flow, hs []*ho
 				var err error
 				body, err = ref.tmpl.Evaluate(jobCtx, c)
 				if errors.Is(err, render.ErrCancel) {
+					rt.metrics.outcome(ref.id, string(flow), "cancel")
 					return
 				}
 				if err != nil {
 					rt.logger.Error("async web hook template failed", zap.String("hook", ref.id), zap.Error(err))
+					rt.metrics.outcome(ref.id, string(flow), "fail_template")
 					return
 				}
 			}
 			out := ref.call.Call(jobCtx, body, tr)
+			rt.metrics.outcome(ref.id, string(flow), outcomeLabel(out))
 			if out.Kind == hooks.Fail {
 				rt.logger.Warn("async web hook failed; the error is ignored as response.ignore asks", zap.String("hook", ref.id), zap.Int("attempts", out.Attempts), zap.Error(out.Err))
 			}
 		})
 		if !ok {
 			rt.logger.Error("async web hook dropped: queue full", zap.String("hook", ref.id), zap.String("flow", string(flow)))
+			rt.metrics.drop(ref.id)
 		}
 	}
 }

@@ -35,6 +35,7 @@ type runtime struct {
 	schemaID    string
 	maxBody     int64
 	schemas     *schemaCache
+	metrics     *metrics
 	logger      *zap.Logger
 }
 
@@ -79,6 +80,11 @@ func newRuntime(ctx caddy.Context, h *Handler) (*runtime, error) {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
 	rt.ui = newUIURLs(h.UI)
+	if !h.DisableMetrics {
+		if rt.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
 	rt.setHeaderAllowList(h.RequestHeaders)
 
 	kc, err := kratos.NewClient(repl.ReplaceKnown(h.Kratos.PublicURL, ""), repl.ReplaceKnown(h.Kratos.AdminURL, ""), nil)

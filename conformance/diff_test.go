@@ -18,8 +18,6 @@ func (d difference) String() string {
 	return fmt.Sprintf("%s: kratos=%s gateway=%s", d.path, d.kratos, d.gateway)
 }
 
-const absent = "<absent>"
-
 // differ walks two normalised transcripts side by side. uuid tokens are
 // paired as they are met: a Kratos token must always meet the same gateway
 // token (the same id in the same places), whatever their numbers.
@@ -35,21 +33,18 @@ func compareTranscripts(k, g *transcript) []difference {
 		d.add("fatal", orAbsent(k.fatal), orAbsent(g.fatal))
 		return d.out
 	}
-	for i := 0; i < max(len(k.exchanges), len(g.exchanges)); i++ {
-		var kv, gv any
-		label := ""
-		if i < len(k.exchanges) {
-			kv, label = k.exchanges[i].value, k.exchanges[i].label
+	for _, p := range alignExchanges(k.exchanges, g.exchanges) {
+		switch {
+		case p.g < 0:
+			e := k.exchanges[p.k]
+			d.walk(fmt.Sprintf("ex[%d](%s)", p.k, e.label), e.value, nil, true, false)
+		case p.k < 0:
+			e := g.exchanges[p.g]
+			d.walk(fmt.Sprintf("ex[gw:%d](%s)", p.g, e.label), nil, e.value, false, true)
+		default:
+			e := k.exchanges[p.k]
+			d.walk(fmt.Sprintf("ex[%d](%s)", p.k, e.label), e.value, g.exchanges[p.g].value, true, true)
 		}
-		if i < len(g.exchanges) {
-			gv = g.exchanges[i].value
-			if label == "" {
-				label = g.exchanges[i].label
-			} else if g.exchanges[i].label != label {
-				d.add(fmt.Sprintf("ex[%d].label", i), quote(label), quote(g.exchanges[i].label))
-			}
-		}
-		d.walk(fmt.Sprintf("ex[%d](%s)", i, label), kv, gv, i < len(k.exchanges), i < len(g.exchanges))
 	}
 	paths := map[string]bool{}
 	for p := range k.calls {
@@ -80,6 +75,48 @@ func compareTranscripts(k, g *transcript) []difference {
 		}
 	}
 	return d.out
+}
+
+// pair is one aligned exchange: indexes into the Kratos and the gateway
+// transcript, -1 where that side has no such exchange.
+type pair struct{ k, g int }
+
+// alignExchanges pairs exchanges with the same label and request by a
+// longest common subsequence, so that one exchange more or less on one
+// side (a redirect followed, a step skipped) shows as that exchange only,
+// not as every later exchange being different.
+func alignExchanges(k, g []labelled) []pair {
+	key := func(e labelled) string { r, _ := e.value["request"].(string); return e.label + "|" + r }
+	n, m := len(k), len(g)
+	lcs := make([][]int, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if key(k[i]) == key(g[j]) {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var out []pair
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && key(k[i]) == key(g[j]):
+			out = append(out, pair{i, j})
+			i, j = i+1, j+1
+		case j == m || (i < n && lcs[i+1][j] >= lcs[i][j+1]):
+			out = append(out, pair{i, -1})
+			i++
+		default:
+			out = append(out, pair{-1, j})
+			j++
+		}
+	}
+	return out
 }
 
 func (d *differ) add(path, k, g string) {
@@ -173,11 +210,13 @@ func (d *differ) sameString(a, b string) bool {
 
 // render shows a value compactly for a difference line.
 func render(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	s := string(b)
+	s := strings.TrimSuffix(b.String(), "\n")
 	if len(s) > 300 {
 		s = s[:300] + "…"
 	}

@@ -147,11 +147,11 @@ func fixed(hs ...hookDef) func(string) []hookDef {
 }
 
 var (
-	onlyAPI    = []clientKind{apiClient}
-	onlyJSON   = []clientKind{browserJSONClient}
-	onlyForm   = []clientKind{browserFormClient}
-	apiAndForm = []clientKind{apiClient, browserFormClient}
-	apiAndJSON = []clientKind{apiClient, browserJSONClient}
+	onlyAPI      = []clientKind{apiClient}
+	onlyJSON     = []clientKind{browserJSONClient}
+	onlyForm     = []clientKind{browserFormClient}
+	apiAndForm   = []clientKind{apiClient, browserFormClient}
+	apiAndJSON   = []clientKind{apiClient, browserJSONClient}
 	browserKinds = []clientKind{browserJSONClient, browserFormClient}
 )
 

@@ -84,6 +84,12 @@ func (n *normalizer) value(key string, v any) any {
 		if rep, ok := secretKeys[key]; ok && x != "" {
 			return rep
 		}
+		if key == "ip_address" {
+			// Kratos records the peer address; behind any reverse proxy it
+			// takes X-Forwarded-For instead, which has no port. A property
+			// of proxying, not of the hooks.
+			return strings.Split(x, ":")[0]
+		}
 		if hashedHeaders[key] {
 			return "sha256:" + shortHash(x)
 		}
@@ -91,6 +97,9 @@ func (n *normalizer) value(key string, v any) any {
 	default:
 		if key == "since" {
 			return "<duration>"
+		}
+		if strings.HasSuffix(key, "_unix") {
+			return "<unix-time>" // e.g. privileged_session_expires_at_unix
 		}
 		return v
 	}
@@ -105,6 +114,12 @@ func (n *normalizer) object(key string, m map[string]any) map[string]any {
 	out := make(map[string]any, len(m))
 	for _, k := range keys {
 		v := m[k]
+		if key == "request_headers" && k == "Content-Length" {
+			// Form bodies carry the URL-encoded CSRF token, whose length
+			// varies with the random token.
+			out[k] = "<length>"
+			continue
+		}
 		if key == "request_cookies" {
 			// The client's cookies: CSRF and session cookies, and anything
 			// the gateway sets; the names are compared, the values are random.

@@ -155,7 +155,16 @@ func (b *browser) describe() string {
 	if err != nil {
 		text = fmt.Sprintf("(the text could not be read: %v)", err)
 	}
-	return fmt.Sprintf("page %s shows:\n%s\nrequests:\n%s", shortURL(url), indentText(text), b.takeLog())
+	// Node messages, also those of hidden inputs, which innerText leaves out.
+	msgs, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('[data-node]')]
+		.filter((n) => n.querySelector('.message'))
+		.map((n) => n.dataset.node + (n.getClientRects().length ? '' : ' (not shown)') + ': ' +
+			[...n.querySelectorAll('.message')].map((m) => m.textContent).join(' | '))
+		.join('\n')`))
+	if err != nil {
+		msgs = fmt.Sprintf("(the messages could not be read: %v)", err)
+	}
+	return fmt.Sprintf("page %s shows:\n%s\nnode messages:\n%s\nrequests:\n%s", shortURL(url), indentText(text), indentText(msgs), b.takeLog())
 }
 
 func indentText(s string) string {

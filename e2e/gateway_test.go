@@ -2,7 +2,11 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,4 +105,24 @@ func renderCaddyfile(t *testing.T, in caddyfileInput) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// identitiesWith returns Kratos's admin answer (a JSON list, compacted) for
+// the identities whose credentials identifier is email.
+func (s *stack) identitiesWith(t *testing.T, email string) string {
+	t.Helper()
+	resp, err := http.Get(s.kratos.AdminURL + "/admin/identities?credentials_identifier=" + url.QueryEscape(email))
+	if err != nil {
+		t.Fatalf("listing identities: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("listing identities: %d %s (%v)", resp.StatusCode, body, err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, body); err != nil {
+		t.Fatalf("listing identities: %v: %s", err, body)
+	}
+	return compact.String()
 }

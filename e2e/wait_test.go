@@ -23,25 +23,21 @@ func (b *browser) waitShown(t *testing.T, what string, selector chromedp.CSS) {
 	})()`, selector)
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
-	var state string
-	for state == "" {
+	for {
 		// An evaluation that meets a navigation fails ("target navigated");
 		// that is the normal course of a form post, so try again.
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err == nil {
-			state = got
-		}
-		if state != "" {
-			break
+		state, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		switch {
+		case err == nil && state == "shown":
+			return
+		case err == nil && state != "":
+			t.Fatalf("%s: the browser %s (waiting for %s)\n%s", what, state, selector, b.describe())
 		}
 		select {
 		case <-ctx.Done():
 			t.Fatalf("%s: %s did not show within %s (last error: %v)\n%s", what, selector, stepTimeout, err, b.describe())
 		case <-time.After(100 * time.Millisecond):
 		}
-	}
-	if state != "shown" {
-		t.Fatalf("%s: the browser %s (waiting for %s)\n%s", what, state, selector, b.describe())
 	}
 }
 

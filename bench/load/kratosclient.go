@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -85,7 +86,42 @@ func (k kratosAPI) register(flowID, email, password string) (time.Duration, erro
 		return 0, err
 	}
 	if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(`"session_token"`)) {
-		return 0, fmt.Errorf("submit: status %d: %.300s", resp.StatusCode, body)
+		return 0, fmt.Errorf("submit: status %d: %s", resp.StatusCode, uiMessages(body))
 	}
 	return took, nil
+}
+
+// uiMessages extracts the texts of a flow's messages (or an error
+// envelope's message) for a readable error; at most 300 bytes of anything
+// else.
+func uiMessages(body []byte) string {
+	var doc struct {
+		UI struct {
+			Messages []struct{ Text string } `json:"messages"`
+			Nodes    []struct {
+				Attributes struct{ Name string }   `json:"attributes"`
+				Messages   []struct{ Text string } `json:"messages"`
+			} `json:"nodes"`
+		} `json:"ui"`
+		Error struct{ Message, Reason string } `json:"error"`
+	}
+	if json.Unmarshal(body, &doc) != nil {
+		return fmt.Sprintf("%.300s", body)
+	}
+	var texts []string
+	for _, m := range doc.UI.Messages {
+		texts = append(texts, m.Text)
+	}
+	for _, n := range doc.UI.Nodes {
+		for _, m := range n.Messages {
+			texts = append(texts, n.Attributes.Name+": "+m.Text)
+		}
+	}
+	if doc.Error.Message != "" {
+		texts = append(texts, doc.Error.Message+" "+doc.Error.Reason)
+	}
+	if len(texts) == 0 {
+		return fmt.Sprintf("%.300s", body)
+	}
+	return strings.Join(texts, "; ")
 }

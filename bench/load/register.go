@@ -86,6 +86,8 @@ func runRegister(args []string) error {
 // registerLevel runs conc workers for d; with row nil nothing is recorded.
 func registerLevel(ts []target, clients []kratosAPI, conc int, d time.Duration, row *RegisterRow) {
 	run := randomID()
+	// Unrelated to the e-mail: Kratos refuses passwords similar to the identifier.
+	password := "Zq8#" + randomID() + randomID() + "-vW!"
 	deadline := time.Now().Add(d)
 	submits := make([][]*recorder, len(ts))
 	inits := make([][]*recorder, len(ts))
@@ -113,7 +115,7 @@ func registerLevel(ts []target, clients []kratosAPI, conc int, d time.Duration, 
 					if err == nil {
 						inits[i][w].add(initTook)
 						var took time.Duration
-						if took, err = clients[i].register(id, email, "Bench-"+run+"-Pw-9x!"); err == nil {
+						if took, err = clients[i].register(id, email, password); err == nil {
 							submits[i][w].add(took)
 							continue
 						}

@@ -31,7 +31,7 @@ export function messageList(messages, className) {
 // method group (see formGroups).
 export function renderUI(ui) {
 	const box = el('div', { class: 'flow-ui' });
-	box.append(messageList(ui.messages, 'flow-messages'));
+	box.append(messageList(ui.messages, 'flow-messages'), hiddenFieldMessages(ui.nodes));
 	for (const [group, nodes] of formGroups(ui.nodes)) {
 		const form = el('form', { action: ui.action, method: ui.method, 'data-group': group });
 		for (const node of nodes) {
@@ -39,6 +39,22 @@ export function renderUI(ui) {
 			if (rendered) form.append(rendered);
 		}
 		box.append(form);
+	}
+	return box;
+}
+
+// hiddenFieldMessages shows, once, the messages of hidden inputs with the
+// value they are about. In the password step of the two-step sign-up the
+// traits are hidden inputs, and a web hook's message on #/traits/email lands
+// on that hidden node (in Kratos as through the gateway); the "Back" button
+// returns to the step where the e-mail can be changed.
+function hiddenFieldMessages(nodes) {
+	const box = el('div', { class: 'hidden-fields' });
+	for (const node of nodes) {
+		const a = node.attributes;
+		if (node.type !== 'input' || a.type !== 'hidden' || !node.messages?.length) continue;
+		const shownValue = a.name === 'csrf_token' ? null : el('p', { class: 'value' }, String(a.value ?? ''));
+		box.append(el('div', { class: 'node', 'data-node': a.name }, shownValue, messageList(node.messages, 'node-messages')));
 	}
 	return box;
 }
@@ -63,7 +79,12 @@ function renderNode(node) {
 	const wrap = el('div', { class: `node node-${node.type}`, 'data-node': name, 'data-group': node.group });
 	const control = renderControl(node);
 	if (!control) return null;
-	if (node.type === 'input' && a.type === 'hidden') wrap.hidden = true;
+	if (node.type === 'input' && a.type === 'hidden') {
+		// Its messages are shown by hiddenFieldMessages, once for all forms.
+		wrap.hidden = true;
+		wrap.append(control);
+		return wrap;
+	}
 	wrap.append(control, messageList(node.messages, 'node-messages'));
 	return wrap;
 }
