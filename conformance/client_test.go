@@ -55,12 +55,19 @@ func newClient(kind clientKind, sd *side, email string) *client {
 	return &client{
 		kind: kind, side: sd, tr: &transcript{}, email: email, password: "Correct-Horse-Battery-9",
 		hc: &http.Client{
-			Jar:           jar,
-			Timeout:       clientTimeout,
+			Jar:     jar,
+			Timeout: clientTimeout,
+			// A transport of its own: a kept-alive connection from an
+			// earlier scenario would meet a gateway whose config was
+			// reloaded since, and be closed under the first request.
+			Transport:     http.DefaultTransport.(*http.Transport).Clone(),
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}
 }
+
+// close releases the client's connections.
+func (c *client) close() { c.hc.CloseIdleConnections() }
 
 // reply is one answer as the script sees it.
 type reply struct {

@@ -13,7 +13,8 @@ type Difference struct {
 	// ID names the entry in test output and in DIFFERENCES.md.
 	ID string
 	// Scenarios is a pattern over scenario names; "*" matches any run of
-	// characters, everything else itself.
+	// characters, "|" separates alternatives, everything else matches
+	// itself.
 	Scenarios string
 	// Path is a pattern over the difference's path, e.g.
 	// "ex[*](submit).status" or "calls[/h1].count".
@@ -29,18 +30,28 @@ type Difference struct {
 // Matches reports whether the entry covers one difference found in a
 // scenario.
 func (d Difference) Matches(scenario, path, kratos, gateway string) bool {
-	return globMatch(d.Scenarios, scenario) && globMatch(d.Path, path) &&
+	return anyMatch(d.Scenarios, scenario) && anyMatch(d.Path, path) &&
 		valueMatch(d.Kratos, kratos) && valueMatch(d.Gateway, gateway)
+}
+
+// anyMatch matches s against "|"-separated alternative patterns.
+func anyMatch(patterns, s string) bool {
+	for _, p := range strings.Split(patterns, "|") {
+		if globMatch(p, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // valueMatch matches a rendered value, trying a JSON string without its
 // quotes too.
 func valueMatch(pattern, rendered string) bool {
-	if pattern == "" || globMatch(pattern, rendered) {
+	if pattern == "" || anyMatch(pattern, rendered) {
 		return true
 	}
 	if unq, err := strconv.Unquote(rendered); err == nil && strings.HasPrefix(rendered, `"`) {
-		return globMatch(pattern, unq)
+		return anyMatch(pattern, unq)
 	}
 	return false
 }

@@ -68,6 +68,7 @@ func runGateway(env *suiteEnv, sc scenario) *transcript {
 // runScript runs the client script and collects the receiver's calls.
 func runScript(sc scenario, sd *side) *transcript {
 	c := newClient(sc.client, sd, emailFor(sc))
+	defer c.close()
 	sc.script(c)
 	time.Sleep(settle)
 	c.tr.calls = map[string][]any{}

@@ -172,6 +172,19 @@ func indentText(s string) string {
 }
 
 // Selectors of the example UI's markup (examples/ui/render.js, app.js).
+const (
+	sessionEmail    = chromedp.CSS("#session-email")
+	sessionIdentity = chromedp.CSS("#session-identity")
+	sessionName     = chromedp.CSS("#session-name")
+	signedOut       = chromedp.CSS("#signed-out")
+	logoutLink      = chromedp.CSS("#logout-link")
+	settingsLink    = chromedp.CSS("#settings-link")
+	errorMessage    = chromedp.CSS(".error-details .message")
+	errorReason     = chromedp.CSS("#error-reason")
+	// Kratos's 1050001 "Your changes have been saved!"
+	settingsSaved = chromedp.CSS(`.flow-messages .message-success[data-message-id="1050001"]`)
+)
+
 func formIn(group string) chromedp.CSS {
 	return chromedp.CSS(fmt.Sprintf(`form[data-group=%q]`, group))
 }

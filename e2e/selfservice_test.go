@@ -28,14 +28,14 @@ func TestBrowserSelfService(t *testing.T) {
 
 	t.Run("the pages without a flow: signed out, and an error", func(t *testing.T) {
 		b.step(t, "open the welcome page", chromedp.Navigate(s.URL+"/ui/welcome"))
-		b.waitShown(t, "the welcome page of a visitor", chromedp.CSS("#signed-out"))
+		b.waitShown(t, "the welcome page of a visitor", signedOut)
 		// Kratos's stub error: the error page fetches /self-service/errors.
 		b.step(t, "open the error page", chromedp.Navigate(s.URL+"/ui/error?id=stub:500"))
-		b.waitShown(t, "the error page", chromedp.CSS("#error-reason"))
-		if got := b.text(t, chromedp.CSS(".error-details .message")); !strings.HasPrefix(got, "500 Internal Server Error") {
+		b.waitShown(t, "the error page", errorReason)
+		if got := b.text(t, errorMessage); !strings.HasPrefix(got, "500 Internal Server Error") {
 			t.Errorf("the error page shows %q, want Kratos's stub 500", got)
 		}
-		if got := b.text(t, chromedp.CSS("#error-reason")); got != "This is a stub error." {
+		if got := b.text(t, errorReason); got != "This is a stub error." {
 			t.Errorf("the error page shows the reason %q, want Kratos's %q", got, "This is a stub error.")
 		}
 	})
@@ -68,25 +68,25 @@ func TestBrowserSelfService(t *testing.T) {
 
 	if !t.Run("a normal address signs up and is signed in", func(t *testing.T) {
 		signUp(t, b, s, email, "Ada", password)
-		b.waitShown(t, "after the password step, the welcome page", chromedp.CSS("#session-email"))
-		if got := b.text(t, chromedp.CSS("#session-email")); got != email {
+		b.waitShown(t, "after the password step, the welcome page", sessionEmail)
+		if got := b.text(t, sessionEmail); got != email {
 			t.Fatalf("welcome page signed in as %q, want %q", got, email)
 		}
-		checkWelcomeMail(t, s, email, b.text(t, chromedp.CSS("#session-identity")))
+		checkWelcomeMail(t, s, email, b.text(t, sessionIdentity))
 	}) {
 		return // the steps below need the account
 	}
 
 	if !t.Run("log out and log in with the password", func(t *testing.T) {
-		b.step(t, "click Sign out", chromedp.Click(chromedp.CSS("#logout-link")))
+		b.step(t, "click Sign out", chromedp.Click(logoutLink))
 		b.waitShown(t, "after signing out, the login page", inputIn("password", "identifier"))
 		b.step(t, "submit the login form",
 			chromedp.SendKeys(inputIn("password", "identifier"), email),
 			chromedp.SendKeys(inputIn("password", "password"), password),
 			chromedp.Click(buttonIn("password", "method", "password")),
 		)
-		b.waitShown(t, "after logging in, the welcome page", chromedp.CSS("#session-email"))
-		if got := b.text(t, chromedp.CSS("#session-email")); got != email {
+		b.waitShown(t, "after logging in, the welcome page", sessionEmail)
+		if got := b.text(t, sessionEmail); got != email {
 			t.Fatalf("welcome page signed in as %q, want %q", got, email)
 		}
 	}) {
@@ -95,7 +95,7 @@ func TestBrowserSelfService(t *testing.T) {
 
 	t.Run("a profile save shows the value the settings hook patched", func(t *testing.T) {
 		first := inputIn("profile", "traits.name.first")
-		b.step(t, "open the settings", chromedp.Click(chromedp.CSS("#settings-link")))
+		b.step(t, "open the settings", chromedp.Click(settingsLink))
 		b.waitShown(t, "the settings page", first)
 		if got := b.value(t, first); got != "Ada" {
 			t.Errorf("settings show first name %q, want the registered %q", got, "Ada")
@@ -105,7 +105,7 @@ func TestBrowserSelfService(t *testing.T) {
 			chromedp.SendKeys(first, "Grace"),
 			chromedp.Click(buttonIn("profile", "method", "profile")),
 		)
-		b.waitShown(t, "after saving, Kratos's success message", chromedp.CSS(`.flow-messages .message-success[data-message-id="1050001"]`))
+		b.waitShown(t, "after saving, Kratos's success message", settingsSaved)
 		calls := s.receiver.bodies("/settings-profile")
 		if len(calls) != 1 || !strings.Contains(string(calls[0]), `"Grace"`) {
 			t.Errorf("the settings hook got %d calls (%s), want one with the first name Grace", len(calls), joinBodies(calls))
@@ -115,8 +115,8 @@ func TestBrowserSelfService(t *testing.T) {
 		}
 		screenshot(t, b, "settings-saved.png")
 		b.step(t, "open the welcome page", chromedp.Navigate(s.URL+"/ui/welcome"))
-		b.waitShown(t, "the welcome page", chromedp.CSS("#session-name"))
-		if got := b.text(t, chromedp.CSS("#session-name")); got != "GRACE" {
+		b.waitShown(t, "the welcome page", sessionName)
+		if got := b.text(t, sessionName); got != "GRACE" {
 			t.Errorf("the session's identity has the first name %q, want the stored patch %q", got, "GRACE")
 		}
 	})

@@ -65,7 +65,7 @@ function hiddenFieldMessages(nodes) {
 // required fields from blocking another's submit: the settings password
 // field must not stop a profile save, nor the registration password field
 // the "Back" button of the two-step sign-up.
-export function formGroups(nodes) {
+function formGroups(nodes) {
 	const groups = [...new Set(nodes.map((n) => n.group).filter((g) => g !== 'default'))];
 	if (groups.length === 0) groups.push('default');
 	return groups.map((g) => [g, nodes.filter((n) => n.group === g || n.group === 'default')]);
