@@ -15,7 +15,8 @@
 # Results land in .cache/bench/run-<time>/ (summary.md, *.json, micro.txt,
 # benchstat.txt, pprof-*.txt, *.pprof, logs) and .cache/bench/latest.
 # BENCH_QUICK=1 runs every step briefly, to check the harness;
-# BENCH_SKIP_MICRO=1 leaves out step 1.
+# BENCH_SKIP_MICRO=1 leaves out step 1; BENCH_UPDATE_DOC=1 writes the
+# run's figures into BENCHMARKS.md (between its "results" markers).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -77,6 +78,12 @@ say "Pass-through: (i) reverse_proxy vs (ii) ory_actions + reverse_proxy"
 "$LOAD" passthrough -targets i=http://127.0.0.1:18082,ii=http://127.0.0.1:18083 \
 	-paths "$PT_PATHS" -conc "$PT_CONC" -slice "$PT_SLICE" -rounds "$PT_ROUNDS" -out "$RUN/passthrough.json"
 
+say "One flow fetch from Kratos (the extra round trip of a hooked submit), conc 1"
+flow_id=$(curl -fsS -H 'Accept: application/json' http://127.0.0.1:18453/self-service/registration/api | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+[[ -n $flow_id ]] || fail "could not create a registration flow on the hookless Kratos"
+"$LOAD" passthrough -targets kratos=http://127.0.0.1:18453 -paths "/self-service/registration/flows?id=$flow_id" \
+	-conc 1 -slice "$PT_SLICE" -rounds "$PT_ROUNDS" -out "$RUN/flowfetch.json"
+
 for mode in parse ignore; do
 	native=18433
 	[[ $mode == ignore ]] && native=18443
@@ -102,7 +109,7 @@ wait "$PROFILER" || note "the CPU profile of Caddy could not be taken"
 curl -fsS --max-time 30 -o "$RUN/heap-caddy.pprof" http://127.0.0.1:18019/debug/pprof/heap || note "no heap profile"
 if [[ -s $RUN/cpu-caddy-gateway.pprof ]]; then
 	go tool pprof -top -nodecount=40 "$RUN/cpu-caddy-gateway.pprof" >"$RUN/pprof-caddy-gateway.txt" 2>/dev/null || true
-	go tool pprof -top -nodecount=30 -focus 'oryactions|caddy-ory-actions' "$RUN/cpu-caddy-gateway.pprof" >"$RUN/pprof-caddy-gateway-focus.txt" 2>/dev/null || true
+	go tool pprof -top -cum -nodecount=45 -focus 'caddy-ory-actions' "$RUN/cpu-caddy-gateway.pprof" >"$RUN/pprof-caddy-gateway-focus.txt" 2>/dev/null || true
 fi
 if [[ -s $RUN/heap-caddy.pprof ]]; then
 	go tool pprof -top -nodecount=25 -sample_index=inuse_space "$RUN/heap-caddy.pprof" >"$RUN/pprof-caddy-heap.txt" 2>/dev/null || true
@@ -112,6 +119,8 @@ stop_all
 stop_postgres
 
 say "Summary (also in $RUN/summary.md)"
-"$LOAD" report -dir "$RUN"
+doc=()
+[[ ${BENCH_UPDATE_DOC:-} == 1 ]] && doc=(-doc BENCHMARKS.md)
+"$LOAD" report -dir "$RUN" "${doc[@]}"
 note "machine: $RUN/machine.txt; profiles: $RUN/pprof-*.txt; benchstat: $RUN/benchstat.txt"
 echo "bench: done in ${SECONDS}s"

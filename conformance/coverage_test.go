@@ -1,6 +1,10 @@
 package conformance
 
-import "testing"
+import (
+	"os"
+	"strings"
+	"testing"
+)
 
 // TestScenarioCoverage holds the suite to the issue's bar: at least 60
 // scenarios, every flow with every client kind, unique names, and timeout
@@ -34,5 +38,23 @@ func TestScenarioCoverage(t *testing.T) {
 			}
 		}
 		t.Logf("%-12s api=%d browser_json=%d browser_form=%d", flow, seen[flow][apiClient], seen[flow][browserJSONClient], seen[flow][browserFormClient])
+	}
+}
+
+// TestDocumentedEntriesAreComplete keeps the table and DIFFERENCES.md in
+// step: every entry says where it applies and why, and the document
+// explains every entry id.
+func TestDocumentedEntriesAreComplete(t *testing.T) {
+	doc, err := os.ReadFile("DIFFERENCES.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range Documented {
+		if d.ID == "" || d.Scenarios == "" || d.Path == "" || len(d.Why) < 40 {
+			t.Errorf("Documented[%d] (%q) needs an id, scenarios, a path and a reason", i, d.ID)
+		}
+		if !strings.Contains(string(doc), "`"+d.ID+"`") {
+			t.Errorf("DIFFERENCES.md does not explain %q", d.ID)
+		}
 	}
 }

@@ -18,8 +18,8 @@ import (
 // chromium through the gateway in front of a real Kratos, the way a person
 // would: form posts, redirects and cookies, no JSON client anywhere.
 func TestBrowserSelfService(t *testing.T) {
+	b := startBrowser(t) // first: without chromium, fail before starting anything else
 	s := startStack(t)
-	b := startBrowser(t)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	// Unlike the e-mail addresses, the password shares nothing with the run
 	// id: Kratos refuses passwords similar to the identifier.

@@ -52,6 +52,9 @@ profile_micro() {
 			{ tail -n 20 "$RUN/cpu-$file.bench.txt" >&2; fail "profiling $what failed"; }
 		go tool pprof -top -nodecount=40 "$RUN/gateway.test" "$RUN/cpu-$file.pprof" >"$RUN/pprof-$file.txt" 2>/dev/null ||
 			fail "pprof on $RUN/cpu-$file.pprof failed"
+		# Cumulative, the project's functions and the libraries they call.
+		go tool pprof -top -cum -nodecount=45 -show 'caddy-ory-actions|go-jsonnet|jsonschema|gjson|sjson|net/http' \
+			"$RUN/gateway.test" "$RUN/cpu-$file.pprof" >"$RUN/pprof-$file-cum.txt" 2>/dev/null || true
 	done
 	rm -f "$RUN/gateway.test"
 }
