@@ -184,6 +184,8 @@ fi
 cat <<EOF
 
 What to try next (everything stops with Ctrl-C):
+  - In a browser: $GATEWAY/ui/registration (a test-… address is refused, with the
+    message under the e-mail field), then log in and edit your settings.
   - Talk to Kratos through the gateway: $GATEWAY/self-service/registration/api
     (curl -s $GATEWAY/self-service/registration/api, then POST to its ui.action).
   - Register ...@internal.example: the /events template cancels that hook (error "cancel").

@@ -176,3 +176,30 @@ func TestPassThroughCountsPerTarget(t *testing.T) {
 		}
 	}
 }
+
+func TestUpdateDocReplacesOnlyTheResults(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "BENCHMARKS.md")
+	before := "# Benchmarks\n\nMethod.\n\n## Results\n\n" + docBegin + "\nold figures\n" + docEnd + "\n\n## Reproduce\n"
+	if err := os.WriteFile(doc, []byte(before), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "machine.txt"), []byte("cpu: 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := updateDoc(doc, dir, "## Targets\n\n| t | m | v |\n"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(doc)
+	for _, want := range []string{"Method.", "## Reproduce", "### Targets", "cpu: 2", docBegin, docEnd} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("document lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(string(got), "old figures") || strings.Contains(string(got), "\n## Targets") {
+		t.Errorf("old figures kept or heading not demoted:\n%s", got)
+	}
+	if err := updateDoc(filepath.Join(dir, "machine.txt"), dir, "x"); err == nil {
+		t.Error("a document without markers must be refused")
+	}
+}
