@@ -96,6 +96,13 @@ for mode in parse ignore; do
 		-receiver "$RECEIVER" -hook-paths "a=/native-$mode,b=/gateway-$mode" -out "$RUN/register-$mode.json"
 done
 
+# Keep-alive check: a caller that does not reuse connections leaves a
+# TIME_WAIT socket per request towards the receiver or the hookless Kratos.
+{
+	echo "TIME_WAIT sockets after the registration runs, by destination port:"
+	ss -Htan state time-wait 2>/dev/null | awk '{split($4, a, ":"); print a[length(a)]}' | sort | uniq -c | sort -rn | head -n 10
+} | tee "$RUN/time-wait.txt" | sed 's/^/   /'
+
 say "Memory: 32-way hooked registrations through the gateway for $SOAK_DURATION"
 (
 	sleep $((${SOAK_DURATION%s} / 4))

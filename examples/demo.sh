@@ -169,9 +169,52 @@ else
 	echo "FAIL: want HTTP 200 and a /events webhook for $email"
 fi
 
-say "Result: $passed of 3 checks passed"
+say "4. Log in as $email: the login hook (response ignore) reports who logged in"
+flow=$(curl -fsS --max-time 10 -H 'Accept: application/json' "$GATEWAY/self-service/login/api")
+action=$(grep -o '"action":"[^"]*"' <<<"$flow" | head -n 1 | cut -d'"' -f4)
+echo "POST $action  identifier=$email" >&2
+status=$(curl -sS --max-time 30 -o "$DEMO_DIR/login.json" -w '%{http_code}' \
+	-H 'Content-Type: application/json' -H 'Accept: application/json' -X POST "$action" \
+	--data "{\"method\":\"password\",\"identifier\":\"$email\",\"password\":\"$PASSWORD\"}")
+token=$(grep -o '"session_token":"[^"]*"' "$DEMO_DIR/login.json" | cut -d'"' -f4)
+identity_id=$(grep -o '"identity":{"id":"[^"]*"' "$DEMO_DIR/login.json" | head -n 1 | cut -d'"' -f6)
+logged=
+for _ in $(seq 50); do
+	curl -fsS --max-time 5 "$RECEIVER/received?path=/events" -o "$DEMO_DIR/received.json"
+	if [[ -n $identity_id ]] && grep -q "\"user_id\": *\"$identity_id\"" "$DEMO_DIR/received.json"; then
+		logged=yes
+		break
+	fi
+	sleep 0.2
+done
+echo "HTTP $status; /events webhooks now:"
+pretty '.[] | {path, body}' "$DEMO_DIR/received.json"
+if [[ $status == 200 && -n $token && -n $logged ]]; then
+	echo "PASS: 200 with a session token, and the receiver got user_id $identity_id"
+	passed=$((passed + 1))
+else
+	echo "FAIL: want HTTP 200 and a /events webhook with the user id"
+fi
+
+say "5. Settings: change the first name to \"ada\"; the profile check (response parse) patches it to \"Ada\""
+flow=$(curl -fsS --max-time 10 -H 'Accept: application/json' -H "X-Session-Token: $token" "$GATEWAY/self-service/settings/api")
+action=$(grep -o '"action":"[^"]*"' <<<"$flow" | head -n 1 | cut -d'"' -f4)
+echo "POST $action  method=profile traits.name.first=ada" >&2
+status=$(curl -sS --max-time 30 -o "$DEMO_DIR/settings.json" -w '%{http_code}' \
+	-H 'Content-Type: application/json' -H 'Accept: application/json' -H "X-Session-Token: $token" -X POST "$action" \
+	--data "{\"method\":\"profile\",\"traits\":{\"email\":\"$email\",\"name\":{\"first\":\"ada\"}}}")
+echo "HTTP $status; the stored traits:"
+pretty '.identity.traits' "$DEMO_DIR/settings.json"
+if [[ $status == 200 ]] && grep -Eq '"first": *"Ada"' "$DEMO_DIR/settings.json"; then
+	echo 'PASS: 200, and identity.traits.name.first is "Ada"'
+	passed=$((passed + 1))
+else
+	echo 'FAIL: want HTTP 200 with identity.traits.name.first "Ada"'
+fi
+
+say "Result: $passed of 5 checks passed"
 if [[ ${DEMO_ONCE:-} == 1 ]]; then
-	if ((passed != 3)); then
+	if ((passed != 5)); then
 		for name in caddy receiver kratos; do
 			echo "--- last lines of $DEMO_DIR/$name.log" >&2
 			tail -n 20 "$DEMO_DIR/$name.log" >&2 || true

@@ -208,3 +208,20 @@ func assertJSONEqual(t *testing.T, got, want string) {
 		t.Fatalf("answer = %s\nwant     %s", gb, wb)
 	}
 }
+
+func TestProfileCheckCapitalizesTheFirstName(t *testing.T) {
+	status, answer := profileCheck([]byte(`{"traits":{"email":"a@example.com","name":{"first":"ada","last":"l"}}}`))
+	if status != http.StatusOK {
+		t.Fatalf("status = %d", status)
+	}
+	b, _ := json.Marshal(answer)
+	if string(b) != `{"identity":{"traits":{"email":"a@example.com","name":{"first":"Ada","last":"l"}}}}` {
+		t.Errorf("answer = %s", b)
+	}
+	if status, _ := profileCheck([]byte(`{"traits":{"email":"a@example.com"}}`)); status != http.StatusNoContent {
+		t.Errorf("no first name: status = %d, want 204", status)
+	}
+	if status, _ := profileCheck([]byte(`nope`)); status != http.StatusBadRequest {
+		t.Errorf("unreadable: status = %d, want 400", status)
+	}
+}

@@ -51,6 +51,7 @@ func newReceiver(key string, logger *log.Logger) *receiver {
 func (rc *receiver) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /signup-check", rc.webhook(signupCheck))
+	mux.HandleFunc("POST /profile-check", rc.webhook(profileCheck))
 	mux.HandleFunc("POST /events", rc.webhook(func([]byte) (int, any) { return http.StatusNoContent, nil }))
 	mux.HandleFunc("GET /received", rc.list)
 	return mux
