@@ -45,7 +45,7 @@ func (rt *runtime) serveRegistrationSubmit(w http.ResponseWriter, r *http.Reques
 	// Post-persist hooks are detached from the client, as in Kratos: the
 	// identity exists now whatever the client does.
 	ctx := context.WithoutCancel(r.Context())
-	identity, identityID, known := rt.registeredIdentity(ctx, ans, w.Header())
+	identity, known := rt.registeredIdentity(ctx, ans, w.Header())
 	if !known {
 		writeBuffered(w, ans.status, ans.body)
 		return nil
@@ -57,24 +57,7 @@ func (rt *runtime) serveRegistrationSubmit(w http.ResponseWriter, r *http.Reques
 		rt.answerFailure(w, r, kratos.Registration, s.flow, &failure{status: http.StatusBadGateway, message: "the new identity could not be read back from Kratos"})
 		return nil
 	}
-	out := ans.body
-	if len(pending) > 0 {
-		var stop bool
-		identity, out, stop = rt.applyStoredPatch(ctx, w, r, s, identityID, identity, out, pending)
-		if stop {
-			return nil
-		}
-	}
-	if len(s.post) > 0 {
-		res := rt.runSync(ctx, kratos.Registration, s.post, parts, identity)
-		if res.fail != nil {
-			dropSetCookies(w.Header(), isSessionCookie)
-			rt.answerFailure(w, r, kratos.Registration, s.flow, res.fail)
-			return nil
-		}
-	}
-	rt.dispatchAsync(ctx, kratos.Registration, s.async, parts, identity)
-	writeBuffered(w, ans.status, out)
+	rt.finishPersisted(ctx, w, r, s, ans, identity, pending, parts)
 	return nil
 }
 
@@ -116,24 +99,23 @@ func (rt *runtime) registrationPrePersist(w http.ResponseWriter, r *http.Request
 // false when the submit did not succeed. API and JSON clients get the
 // identity in the body; a form client only gets a redirect and the session
 // cookie, so the gateway asks whoami with that cookie (SPEC §11).
-func (rt *runtime) registeredIdentity(ctx context.Context, ans recorded, h http.Header) (identity []byte, id string, known bool) {
+func (rt *runtime) registeredIdentity(ctx context.Context, ans recorded, h http.Header) (identity []byte, known bool) {
 	if ans.status == http.StatusOK {
 		identity = jsonRaw(ans.body, "identity")
-		return identity, jsonString(identity, "id"), identity != nil
+		return identity, identity != nil
 	}
 	if ans.status != http.StatusSeeOther {
-		return nil, "", false // 302: a form submit Kratos refused
+		return nil, false // 302: a form submit Kratos refused
 	}
 	session := setCookieValue(h, sessionCookieName)
 	if session == "" {
 		// Without the session hook a form success carries no cookie.
-		return nil, "", false
+		return nil, false
 	}
 	resp, err := rt.kratos.Whoami(ctx, sessionCookieName+"="+session, "")
 	if err != nil || resp.Status != http.StatusOK {
 		rt.logger.Error("whoami with the new session failed; after hooks cannot run", zap.Int("status", resp.Status), zap.Error(err))
-		return nil, "", true
+		return nil, true
 	}
-	identity = jsonRaw(resp.Body, "identity")
-	return identity, jsonString(identity, "id"), true
+	return jsonRaw(resp.Body, "identity"), true
 }

@@ -50,27 +50,9 @@ func (rt *runtime) serveSettingsSubmit(w http.ResponseWriter, r *http.Request, n
 		writeBuffered(w, ans.status, ans.body)
 		return nil
 	}
-	identity := jsonRaw(done, "identity")
-	out := ans.body
-	if len(pending) > 0 {
-		var stop bool
-		identity, out, stop = rt.applyStoredPatch(ctx, w, r, s, jsonString(identity, "id"), identity, out, pending)
-		if stop {
-			return nil
-		}
-	}
 	// Kratos hands post-persist settings hooks the flow in its success
 	// state, without the transient payload (SPEC §7 fixtures).
-	parts := ctxParts{flow: done, req: r}
-	if len(s.post) > 0 {
-		res := rt.runSync(ctx, kratos.Settings, s.post, parts, identity)
-		if res.fail != nil {
-			rt.answerFailure(w, r, kratos.Settings, s.flow, res.fail)
-			return nil
-		}
-	}
-	rt.dispatchAsync(ctx, kratos.Settings, s.async, parts, identity)
-	writeBuffered(w, ans.status, out)
+	rt.finishPersisted(ctx, w, r, s, ans, jsonRaw(done, "identity"), pending, ctxParts{flow: done, req: r})
 	return nil
 }
 

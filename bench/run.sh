@@ -125,6 +125,8 @@ fi
 stop_all
 stop_postgres
 
+echo "load after the run (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUN/machine.txt"
+
 say "Summary (also in $RUN/summary.md)"
 doc=()
 [[ ${BENCH_UPDATE_DOC:-} == 1 ]] && doc=(-doc BENCHMARKS.md)

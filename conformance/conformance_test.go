@@ -43,6 +43,9 @@ func TestMain(m *testing.M) {
 // env is started by the first TestConformance run; TestMain stops it.
 var env *suiteEnv
 
+// suiteRuns counts TestConformance runs in this process (-count).
+var suiteRuns int
+
 func startEnv(t *testing.T) (*suiteEnv, error) {
 	port := kratostest.FreePort(t)
 	gatewayURL := "http://127.0.0.1:" + strconv.Itoa(port)
@@ -62,6 +65,7 @@ func startEnv(t *testing.T) (*suiteEnv, error) {
 // the gateway (hooks in Caddy, Kratos hookless) and fails on each
 // difference that Documented does not list.
 func TestConformance(t *testing.T) {
+	suiteRuns++
 	all := allScenarios()
 	if err := checkScenarios(all); err != nil {
 		t.Fatal(err)
@@ -82,9 +86,7 @@ func TestConformance(t *testing.T) {
 			undocumented, documented := classify(sc.name, compareTranscripts(kr, gw))
 			stats.ran++
 			stats.documented += len(documented)
-			for _, d := range documented {
-				t.Logf("documented (%s): %s", d.entry.ID, d.difference)
-			}
+			logDocumented(t, documented)
 			if len(undocumented) > 0 {
 				stats.failed++
 				t.Errorf("%d undocumented difference(s) from Kratos:\n%s", len(undocumented), summarize(undocumented))
@@ -92,6 +94,22 @@ func TestConformance(t *testing.T) {
 			}
 			stats.passed++
 		})
+	}
+}
+
+// logDocumented logs the documented differences of a scenario, one line
+// per entry with a count and the first example.
+func logDocumented(t *testing.T, ds []documentedDiff) {
+	var order []string
+	byID := map[string][]documentedDiff{}
+	for _, d := range ds {
+		if _, seen := byID[d.entry.ID]; !seen {
+			order = append(order, d.entry.ID)
+		}
+		byID[d.entry.ID] = append(byID[d.entry.ID], d)
+	}
+	for _, id := range order {
+		t.Logf("documented (%s): %d difference(s), e.g. %s", id, len(byID[id]), byID[id][0].difference)
 	}
 }
 

@@ -15,7 +15,15 @@ type difference struct {
 }
 
 func (d difference) String() string {
-	return fmt.Sprintf("%s: kratos=%s gateway=%s", d.path, d.kratos, d.gateway)
+	return fmt.Sprintf("%s: kratos=%s gateway=%s", d.path, shorten(d.kratos), shorten(d.gateway))
+}
+
+// shorten keeps difference lines readable; matching uses the full values.
+func shorten(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "…"
+	}
+	return s
 }
 
 // differ walks two normalised transcripts side by side. uuid tokens are
@@ -46,19 +54,14 @@ func compareTranscripts(k, g *transcript) []difference {
 			d.walk(fmt.Sprintf("ex[%d](%s)", p.k, e.label), e.value, g.exchanges[p.g].value, true, true)
 		}
 	}
-	paths := map[string]bool{}
+	union := map[string][]any{}
 	for p := range k.calls {
-		paths[p] = true
+		union[p] = nil
 	}
 	for p := range g.calls {
-		paths[p] = true
+		union[p] = nil
 	}
-	sorted := make([]string, 0, len(paths))
-	for p := range paths {
-		sorted = append(sorted, p)
-	}
-	sort.Strings(sorted)
-	for _, p := range sorted {
+	for _, p := range callPaths(union) {
 		kc, gc := k.calls[p], g.calls[p]
 		if len(kc) != len(gc) {
 			d.add(fmt.Sprintf("calls[%s].count", p), fmt.Sprint(len(kc)), fmt.Sprint(len(gc)))
@@ -216,11 +219,7 @@ func render(v any) string {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	s := strings.TrimSuffix(b.String(), "\n")
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func quote(s string) string { return render(s) }

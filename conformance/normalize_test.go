@@ -57,12 +57,7 @@ func (n *normalizer) transcript(t *transcript) {
 	for i := range t.exchanges {
 		t.exchanges[i].value = n.value("", t.exchanges[i].value).(map[string]any)
 	}
-	paths := make([]string, 0, len(t.calls))
-	for p := range t.calls {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
+	for _, p := range callPaths(t.calls) {
 		for i, c := range t.calls[p] {
 			t.calls[p][i] = n.value("", c)
 		}
@@ -128,6 +123,9 @@ func (n *normalizer) object(key string, m map[string]any) map[string]any {
 		}
 		out[n.str(k)] = n.value(k, v)
 	}
+	if nodes, ok := out["nodes"].([]any); ok && key == "ui" {
+		out["nodes"] = csrfLast(nodes)
+	}
 	// A node's value is random for the CSRF token and the one-time code.
 	if name, _ := m["name"].(string); name == "csrf_token" || name == "code" {
 		if s, ok := out["value"].(string); ok && s != "" {
@@ -163,6 +161,25 @@ func (n *normalizer) str(s string) string {
 		}
 		return "<time>"
 	})
+}
+
+// csrfLast moves the csrf_token node to the end. Kratos orders nodes it
+// cannot place by the schema (the CSRF token, a node a hook message added
+// for an unknown pointer) by their values, so the random CSRF token decides
+// whether it comes first or last (ui/node/node.go SortBySchema).
+func csrfLast(nodes []any) []any {
+	out := make([]any, 0, len(nodes))
+	var csrf []any
+	for _, n := range nodes {
+		node, _ := n.(map[string]any)
+		attrs, _ := node["attributes"].(map[string]any)
+		if attrs["name"] == "csrf_token" {
+			csrf = append(csrf, n)
+			continue
+		}
+		out = append(out, n)
+	}
+	return append(out, csrf...)
 }
 
 func shortHash(s string) string {

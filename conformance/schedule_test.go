@@ -3,7 +3,6 @@ package conformance
 import (
 	"encoding/json"
 	"sort"
-	"strings"
 )
 
 // nativeRun is the Kratos side of one scenario, running in the background.
@@ -75,14 +74,4 @@ func callPaths(calls map[string][]any) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// familyOf is a scenario's name without its client kind suffix.
-func familyOf(name string) string {
-	for _, k := range allKinds {
-		if s, ok := strings.CutSuffix(name, "_"+string(k)); ok {
-			return s
-		}
-	}
-	return name
 }

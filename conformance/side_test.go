@@ -3,6 +3,7 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -52,6 +53,9 @@ func runGateway(env *suiteEnv, sc scenario) *transcript {
 	if err == nil {
 		err = caddy.Load(cfg, true)
 	}
+	if err == nil {
+		err = waitGatewayServes(env.gatewayURL)
+	}
 	if err != nil {
 		return &transcript{fatal: "loading the gateway config: " + err.Error()}
 	}
@@ -63,6 +67,30 @@ func runGateway(env *suiteEnv, sc scenario) *transcript {
 		rc.URL(): "<receiver>", env.dead: "<unreachable>", kratostest.DefaultUIBaseURL: "<ui>",
 	}).transcript(tr)
 	return tr
+}
+
+// waitGatewayServes probes the gateway until it answers twice in a row on
+// fresh connections. Right after a reload, the old configuration's server
+// can still take one connection from the shared listener and close it
+// unanswered; the probes absorb that instead of the scenario's first
+// request.
+func waitGatewayServes(gatewayURL string) error {
+	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	ok := 0
+	var last error
+	for range 20 {
+		resp, err := hc.Get(gatewayURL + "/health/alive")
+		if err == nil {
+			resp.Body.Close()
+			if ok++; ok == 2 {
+				return nil
+			}
+			continue
+		}
+		ok, last = 0, err
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("gateway not serving after reload: %v", last)
 }
 
 // runScript runs the client script and collects the receiver's calls.
@@ -81,9 +109,14 @@ func runScript(sc scenario, sd *side) *transcript {
 }
 
 // emailFor gives each scenario its own address: the gateway's Kratos is
-// shared by all scenarios, and both sides must use the same address.
+// shared by all scenarios (and by repeated runs, with -count), and both
+// sides must use the same address.
 func emailFor(sc scenario) string {
-	return "sc-" + strings.ReplaceAll(sc.name, "_", "-") + "@example.org"
+	local := "sc-" + strings.ReplaceAll(sc.name, "_", "-")
+	if suiteRuns > 1 {
+		local += fmt.Sprintf("-run%d", suiteRuns)
+	}
+	return local + "@example.org"
 }
 
 // uiConfig mirrors the hookless Kratos's UI URLs (kratostest's base

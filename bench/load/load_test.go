@@ -89,7 +89,7 @@ PASS
 }
 
 func TestReceiverAnswersAndCounts(t *testing.T) {
-	srv := httptest.NewServer(&receiver{counts: map[string]int{}})
+	srv := httptest.NewServer(newReceiver())
 	defer srv.Close()
 	for range 3 {
 		resp, err := http.Post(srv.URL+"/native", "application/json", strings.NewReader(`{"a":1}`))
@@ -102,12 +102,16 @@ func TestReceiverAnswersAndCounts(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	counts, err := fetchCounts(http.DefaultClient, srv.URL)
+	st, err := fetchCounts(http.DefaultClient, srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts["/native"] != 3 {
-		t.Errorf("counts = %v, want /native: 3", counts)
+	if st.Calls["/native"] != 3 {
+		t.Errorf("calls = %v, want /native: 3", st.Calls)
+	}
+	// http.Post on the default client reuses its keep-alive connection.
+	if st.Conns["/native"] != 1 {
+		t.Errorf("conns = %v, want /native: 1", st.Conns)
 	}
 }
 

@@ -16,12 +16,32 @@ import (
 type receiver struct {
 	mu     sync.Mutex
 	counts map[string]int
+	// conns remembers the client connections (remote addresses) per path,
+	// to tell whether callers reuse connections; bounded by maxConnsKept.
+	conns map[string]map[string]struct{}
+	kept  int
+}
+
+const maxConnsKept = 200000
+
+func newReceiver() *receiver {
+	return &receiver{counts: map[string]int{}, conns: map[string]map[string]struct{}{}}
+}
+
+// receiverCounts is the answer of GET /__counts.
+type receiverStats struct {
+	Calls map[string]int `json:"calls"`
+	Conns map[string]int `json:"conns"`
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Path == "/__counts" {
 		rc.mu.Lock()
-		b, _ := json.Marshal(rc.counts)
+		st := receiverStats{Calls: rc.counts, Conns: map[string]int{}}
+		for path, set := range rc.conns {
+			st.Conns[path] = len(set)
+		}
+		b, _ := json.Marshal(st)
 		rc.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(b)
@@ -29,10 +49,17 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = io.Copy(io.Discard, r.Body)
 	rc.mu.Lock()
-	if len(rc.counts) < 64 { // bounded: the bench uses a handful of paths
+	if _, ok := rc.counts[r.URL.Path]; ok || len(rc.counts) < 64 { // bounded: the bench uses a handful of paths
 		rc.counts[r.URL.Path]++
-	} else if _, ok := rc.counts[r.URL.Path]; ok {
-		rc.counts[r.URL.Path]++
+		set := rc.conns[r.URL.Path]
+		if set == nil {
+			set = map[string]struct{}{}
+			rc.conns[r.URL.Path] = set
+		}
+		if _, seen := set[r.RemoteAddr]; !seen && rc.kept < maxConnsKept {
+			set[r.RemoteAddr] = struct{}{}
+			rc.kept++
+		}
 	}
 	rc.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
@@ -50,7 +77,7 @@ func runReceiver(args []string) error {
 	if err := requireLoopback(*addr); err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: *addr, Handler: &receiver{counts: map[string]int{}}, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: *addr, Handler: newReceiver(), ReadHeaderTimeout: 10 * time.Second}
 	time.AfterFunc(*lifetime, func() { _ = srv.Close() })
 	err := srv.ListenAndServe()
 	if err == http.ErrServerClosed {
@@ -59,13 +86,13 @@ func runReceiver(args []string) error {
 	return err
 }
 
-// fetchCounts reads the receiver's call counts.
-func fetchCounts(c *http.Client, base string) (map[string]int, error) {
+// fetchCounts reads the receiver's call and connection counts.
+func fetchCounts(c *http.Client, base string) (receiverStats, error) {
+	var st receiverStats
 	resp, err := c.Get(base + "/__counts")
 	if err != nil {
-		return nil, err
+		return st, err
 	}
 	defer resp.Body.Close()
-	counts := map[string]int{}
-	return counts, json.NewDecoder(resp.Body).Decode(&counts)
+	return st, json.NewDecoder(resp.Body).Decode(&st)
 }

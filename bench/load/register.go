@@ -23,6 +23,9 @@ type RegisterRow struct {
 	Inits map[string]Summary `json:"inits"`
 	// HookCalls is how many calls the receiver got per setup during the run.
 	HookCalls map[string]int `json:"hook_calls"`
+	// HookConns is how many new connections those calls came on: about
+	// the concurrency when the caller keeps connections alive.
+	HookConns map[string]int `json:"hook_conns"`
 	// FirstError is one error message per failing setup, for diagnosis.
 	FirstError map[string]string `json:"first_error,omitempty"`
 	// WallRate is all setups' registrations per second of wall time.
@@ -70,9 +73,10 @@ func runRegister(args []string) error {
 		row := RegisterRow{Mode: *mode, Conc: conc}
 		registerLevel(ts, clients, conc, *duration, &row)
 		after := receiverCounts(*recv)
-		row.HookCalls = map[string]int{}
+		row.HookCalls, row.HookConns = map[string]int{}, map[string]int{}
 		for name, path := range paths {
-			row.HookCalls[name] = after[path] - before[path]
+			row.HookCalls[name] = after.Calls[path] - before.Calls[path]
+			row.HookConns[name] = after.Conns[path] - before.Conns[path]
 		}
 		rows = append(rows, row)
 		printRegisterRow(ts, row)
@@ -154,23 +158,23 @@ func registerLevel(ts []target, clients []kratosAPI, conc int, d time.Duration, 
 	row.WallRate = float64(total) / wall.Seconds()
 }
 
-// receiverCounts reads the receiver's counters; nil when there is none.
-func receiverCounts(base string) map[string]int {
+// receiverCounts reads the receiver's counters; zero when there is none.
+func receiverCounts(base string) receiverStats {
 	if base == "" {
-		return nil
+		return receiverStats{}
 	}
-	counts, err := fetchCounts(&http.Client{Timeout: 5 * time.Second}, base)
+	st, err := fetchCounts(&http.Client{Timeout: 5 * time.Second}, base)
 	if err != nil {
-		return nil
+		return receiverStats{}
 	}
-	return counts
+	return st
 }
 
 func printRegisterRow(ts []target, row RegisterRow) {
 	fmt.Printf("registration %-6s c=%d", row.Mode, row.Conc)
 	for _, t := range ts {
 		s := row.Submits[t.Name]
-		fmt.Printf("  %s: p50 %6.0fµs p99 %6.0fµs %5.0f req/s n %d err %d hooks %d", t.Name, s.P50US, s.P99US, s.Throughput, s.N, s.Errors, row.HookCalls[t.Name])
+		fmt.Printf("  %s: p50 %6.0fµs p99 %6.0fµs %5.0f req/s n %d err %d hooks %d on %d conns", t.Name, s.P50US, s.P99US, s.Throughput, s.N, s.Errors, row.HookCalls[t.Name], row.HookConns[t.Name])
 	}
 	fmt.Println()
 	for name, e := range row.FirstError {

@@ -111,7 +111,7 @@ func reportPassThrough(b *strings.Builder, path string) []verdict {
 func reportRegister(b *strings.Builder, dir string) []verdict {
 	var out []verdict
 	b.WriteString("## Hooked registration: (a) Kratos native hook, (b) gateway + hookless Kratos, (c) Kratos without hook\n\n")
-	b.WriteString("| hook | conc | (a) p50 µs | (b) p50 µs | (c) p50 µs | (a) p99 µs | (b) p99 µs | (c) p99 µs | req/s a / b / c | (b)/(a) p50 | (b)/(c) p50 | (b)/(a) req/s | hook calls a / b | errors a / b / c |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| hook | conc | (a) p50 µs | (b) p50 µs | (c) p50 µs | (a) p99 µs | (b) p99 µs | (c) p99 µs | req/s a / b / c | (b)/(a) p50 | (b)/(c) p50 | (b)/(a) req/s | hook calls (conns) a / b | errors a / b / c |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, mode := range []string{"parse", "ignore"} {
 		var rows []RegisterRow
 		if err := readJSON(filepath.Join(dir, "register-"+mode+".json"), &rows); err != nil || len(rows) == 0 {
@@ -123,9 +123,9 @@ func reportRegister(b *strings.Builder, dir string) []verdict {
 			a, bb, c := r.Submits["a"], r.Submits["b"], r.Submits["c"]
 			ba, bc := bb.P50US/a.P50US, bb.P50US/c.P50US
 			worst = max(worst, ba)
-			fmt.Fprintf(b, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f / %.0f / %.0f | %.3f | %.3f | %.3f | %d / %d | %d / %d / %d |\n",
+			fmt.Fprintf(b, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f / %.0f / %.0f | %.3f | %.3f | %.3f | %d (%d) / %d (%d) | %d / %d / %d |\n",
 				mode, r.Conc, a.P50US, bb.P50US, c.P50US, a.P99US, bb.P99US, c.P99US, a.Throughput, bb.Throughput, c.Throughput,
-				ba, bc, bb.Throughput/a.Throughput, r.HookCalls["a"], r.HookCalls["b"], a.Errors, bb.Errors, c.Errors)
+				ba, bc, bb.Throughput/a.Throughput, r.HookCalls["a"], r.HookConns["a"], r.HookCalls["b"], r.HookConns["b"], a.Errors, bb.Errors, c.Errors)
 		}
 		out = append(out, check("hooked registration ("+mode+") p50 (b)/(a) ≤ 1.00", fmt.Sprintf("highest %.3f", worst), worst <= targetHookedP50Ratio))
 	}
@@ -183,7 +183,7 @@ func reportSoak(b *strings.Builder, path string) []verdict {
 		return []verdict{missing("memory", fmt.Sprintf("no result (%v)", err))}
 	}
 	fmt.Fprintf(b, "## Memory: gateway under %d-way hooked registration load for %.0f s\n\n", s.Conc, s.Seconds)
-	fmt.Fprintf(b, "%d registrations (%d errors), p50 %.0f µs, p99 %.0f µs, %d hook calls.\n\n", s.Submits.N, s.Submits.Errors, s.Submits.P50US, s.Submits.P99US, s.HookCalls)
+	fmt.Fprintf(b, "%d registrations (%d errors), p50 %.0f µs, p99 %.0f µs, %d hook calls on %d connections.\n\n", s.Submits.N, s.Submits.Errors, s.Submits.P50US, s.Submits.P99US, s.HookCalls, s.HookConns)
 	b.WriteString("| | early (2nd sixth) | late (last sixth) |\n|---|---|---|\n")
 	fmt.Fprintf(b, "| RSS KiB | %d | %d |\n| Go heap in use KiB | %d | %d |\n| goroutines | %d | %d |\n\n", s.EarlyRSSKB, s.LateRSSKB, s.EarlyHeapKB, s.LateHeapKB, s.EarlyGoroutines, s.LateGoroutines)
 	fmt.Fprintf(b, "Peak RSS (VmHWM) of the Caddy process: %d KiB.\n\n", s.PeakRSSKB)

@@ -28,6 +28,7 @@ type SoakResult struct {
 	Seconds   float64      `json:"seconds"`
 	Submits   Summary      `json:"submits"`
 	HookCalls int          `json:"hook_calls"`
+	HookConns int          `json:"hook_conns"`
 	PeakRSSKB int64        `json:"peak_rss_kb"` // VmHWM at the end
 	Samples   []SoakSample `json:"samples"`
 	// Early and Late average the samples of the second sixth of the run
@@ -78,7 +79,9 @@ func runSoak(args []string) error {
 	res.Seconds = time.Since(start).Seconds()
 	close(stop)
 	wg.Wait()
-	res.HookCalls = receiverCounts(*recv)[*hookPath] - before[*hookPath]
+	after := receiverCounts(*recv)
+	res.HookCalls = after.Calls[*hookPath] - before.Calls[*hookPath]
+	res.HookConns = after.Conns[*hookPath] - before.Conns[*hookPath]
 	res.Submits = row.Submits["soak"]
 	if hwm, ok := procStatusKB(*pid, "VmHWM:"); ok {
 		res.PeakRSSKB = hwm
