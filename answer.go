@@ -38,6 +38,7 @@ func (rt *runtime) answerInterrupt(w http.ResponseWriter, r *http.Request, f kra
 		rt.setCarry(w, r, kratos.Carry{
 			FlowID: flowID, Flow: f, Expires: flowExpiry(flow), Messages: msgs,
 			Refill: opt.Refill, ClearIdentifier: opt.ClearIdentifier,
+			Active: gjson.GetBytes(flow, "active").String(),
 		})
 	}
 	if !formClient(r, flowType) {

@@ -23,6 +23,12 @@ func (rt *runtime) serveCodeSubmit(w http.ResponseWriter, r *http.Request, next 
 		return err
 	}
 	address := nodeValueOf(s.flow, "email")
+	var before []byte
+	if route.Flow == kratos.Recovery {
+		// Kratos's recovery hooks see the identity as it was loaded, before
+		// the recovery marked the address verified: read it now.
+		before = rt.identityByAddress(r.Context(), route.Flow, address)
+	}
 	buf := getBuf()
 	defer putBuf(buf)
 	ans, ok, err := rt.forwardSubmit(w, r, next, s, buf, func(status int, h http.Header) bool {
@@ -32,19 +38,22 @@ func (rt *runtime) serveCodeSubmit(w http.ResponseWriter, r *http.Request, next 
 		return err
 	}
 	ctx := context.WithoutCancel(r.Context())
-	if !rt.codeSucceeded(ctx, r, s, ans, w.Header()) {
+	passed, done := rt.codeSucceeded(ctx, r, s, ans, w.Header())
+	if !passed {
 		writeBuffered(w, ans.status, ans.body)
 		return nil
 	}
-	identity := rt.codeIdentity(ctx, s, ans, w.Header(), address)
+	identity := before
+	if identity == nil {
+		identity = rt.codeIdentity(ctx, s, ans, w.Header(), address)
+	}
 	if identity == nil {
 		dropSetCookies(w.Header(), isSessionCookie)
 		rt.answerFailure(w, r, route.Flow, s.flow, &failure{status: http.StatusBadGateway, message: "the identity could not be read back from Kratos"})
 		return nil
 	}
-	flow, _ := sjson.SetBytes(s.flow, "state", "passed_challenge")
-	parts := ctxParts{flow: flow, transient: s.sub.TransientPayloadOrEmpty(), req: r}
-	res := rt.runSync(ctx, route.Flow, s.sync, parts, identity)
+	parts := ctxParts{flow: codeCtxFlow(s.flow, done), transient: s.sub.TransientPayloadOrEmpty(), req: r}
+	res := rt.runSync(ctx, route.Flow, s.sync, parts, publicIdentity(identity))
 	switch {
 	case res.interrupt != nil:
 		dropSetCookies(w.Header(), isSessionCookie)
@@ -60,28 +69,59 @@ func (rt *runtime) serveCodeSubmit(w http.ResponseWriter, r *http.Request, next 
 	return nil
 }
 
+// codeCtxFlow is ctx.flow of recovery and verification after hooks: the
+// flow in its passed_challenge state. Verification answers with it (done);
+// recovery moves on to settings, so its flow is the submitted one, with
+// the state set and the "code sent" message gone.
+func codeCtxFlow(submitted, done []byte) []byte {
+	if done != nil {
+		return done
+	}
+	flow, _ := sjson.SetBytes(submitted, "state", "passed_challenge")
+	flow, _ = sjson.SetRawBytes(flow, "ui.messages", []byte("[]"))
+	return flow
+}
+
+// publicIdentity drops what Kratos's public identity never shows (SPEC §7):
+// admin reads carry credentials and metadata_admin.
+func publicIdentity(identity []byte) []byte {
+	out := identity
+	for _, k := range []string{"credentials", "metadata_admin"} {
+		if gjson.GetBytes(out, k).Exists() {
+			out, _ = sjson.DeleteBytes(out, k)
+		}
+	}
+	return out
+}
+
 // codeSucceeded tells a passed challenge from the many answers that are not
 // one: a wrong code is a 200 with the flow still in sent_email (SPEC §3).
-func (rt *runtime) codeSucceeded(ctx context.Context, r *http.Request, s *submission, ans recorded, h http.Header) bool {
+// done is the passed_challenge flow when Kratos answered with one (a JSON
+// 200, or for a form the flow re-fetched after the redirect).
+func (rt *runtime) codeSucceeded(ctx context.Context, r *http.Request, s *submission, ans recorded, h http.Header) (bool, []byte) {
 	switch ans.status {
 	case http.StatusOK:
-		return gjson.GetBytes(ans.body, "state").String() == "passed_challenge"
+		if gjson.GetBytes(ans.body, "state").String() == "passed_challenge" {
+			return true, ans.body
+		}
 	case http.StatusUnprocessableEntity:
 		// Recovery's API and JSON success: go to the settings UI.
-		return s.route.Flow == kratos.Recovery && gjson.GetBytes(ans.body, "error.id").String() == "browser_location_change_required"
+		return s.route.Flow == kratos.Recovery && gjson.GetBytes(ans.body, "error.id").String() == "browser_location_change_required", nil
 	case http.StatusSeeOther:
 		if s.route.Flow == kratos.Recovery {
-			return setCookieValue(h, sessionCookieName) != ""
+			return setCookieValue(h, sessionCookieName) != "", nil
 		}
 		cookie := mergeCookies(r.Header.Get("Cookie"), h.Values("Set-Cookie"))
 		resp, err := rt.kratos.FetchFlow(ctx, string(s.route.Flow), s.route.FlowID, cookie, "")
 		if err != nil || resp.Status != http.StatusOK {
 			rt.logger.Error("fetching the flow after a form submit failed; after hooks cannot run", zap.String("flow", string(s.route.Flow)), zap.Int("status", resp.Status), zap.Error(err))
-			return false
+			return false, nil
 		}
-		return gjson.GetBytes(resp.Body, "state").String() == "passed_challenge"
+		if gjson.GetBytes(resp.Body, "state").String() == "passed_challenge" {
+			return true, resp.Body
+		}
 	}
-	return false
+	return false, nil
 }
 
 // codeIdentity finds the identity whose recovery or verification passed:
@@ -100,12 +140,18 @@ func (rt *runtime) codeIdentity(ctx context.Context, s *submission, ans recorded
 			}
 		}
 	}
+	return rt.identityByAddress(ctx, s.route.Flow, address)
+}
+
+// identityByAddress finds the one identity whose login identifier is the
+// address (v1.3.1's admin API cannot search verifiable addresses).
+func (rt *runtime) identityByAddress(ctx context.Context, f kratos.Flow, address string) []byte {
 	if address == "" {
 		return nil
 	}
 	resp, err := rt.kratos.IdentitiesByIdentifier(ctx, address)
 	if err != nil || resp.Status != http.StatusOK {
-		rt.logger.Error("admin lookup of the identity failed", zap.String("flow", string(s.route.Flow)), zap.Int("status", resp.Status), zap.Error(err))
+		rt.logger.Error("admin lookup of the identity failed", zap.String("flow", string(f)), zap.Int("status", resp.Status), zap.Error(err))
 		return nil
 	}
 	list := gjson.ParseBytes(resp.Body).Array()

@@ -36,7 +36,7 @@ func (rt *runtime) serveFetch(w http.ResponseWriter, r *http.Request, next caddy
 		return err
 	}
 	out := ans.body
-	if withMsgs, err := kratos.ApplyMessages(ans.body, c.Messages, rt.carryMapOptions(r.Context(), c, ans.body)); err == nil {
+	if withMsgs, err := c.Apply(ans.body, rt.carryMapOptions(r.Context(), c, ans.body)); err == nil {
 		out = withMsgs
 	} else {
 		rt.logger.Warn("could not apply carried messages to the fetched flow", zap.Error(err))

@@ -43,8 +43,11 @@ func (rt *runtime) serveLoginSubmit(w http.ResponseWriter, r *http.Request, next
 		return nil
 	}
 	identity := jsonRaw(session, "identity")
+	// Kratos marks the submitted method active before its hooks run, and
+	// keeps it in the flow an interrupt answers with.
+	s.flow = loginCtxFlow(s.flow, s.sub.Method)
 	parts := ctxParts{
-		flow:      loginCtxFlow(s.flow, s.sub.Method),
+		flow:      s.flow,
 		transient: s.sub.TransientPayloadOrEmpty(),
 		req:       r,
 		session:   ctxSession(session),

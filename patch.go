@@ -38,7 +38,12 @@ func (rt *runtime) applyStoredPatch(ctx context.Context, w http.ResponseWriter, 
 		rt.answerFailure(w, r, s.route.Flow, s.flow, &failure{status: http.StatusBadGateway, message: "the identity patch returned by the web hook could not be applied"})
 		return nil, nil, true
 	}
+	// The PATCH answer echoes the patch for some fields (addresses keep the
+	// nil ids the hook sent); a fresh read shows what Kratos really stored.
 	stored := resp.Body
+	if got, err := rt.kratos.GetIdentity(ctx, id); err == nil && got.Status == http.StatusOK {
+		stored = got.Body
+	}
 	for _, f := range fields {
 		if f.name == "metadata_admin" {
 			continue // the public identity never shows it
@@ -91,7 +96,8 @@ func (rt *runtime) refuseInactive(ctx context.Context, w http.ResponseWriter, r 
 			rt.logger.Error("revoking the session of a deactivated identity failed", zap.String("identity_id", identityID), zap.Int("status", resp.Status), zap.Error(err))
 		}
 	}
-	dropSetCookies(w.Header(), isSessionCookie)
+	// Kratos refuses before it writes any cookie: none of its answer's stay.
+	w.Header().Del("Set-Cookie")
 	details, _ := json.Marshal(map[string]string{"identity_id": identityID})
 	e := kratos.Error{Code: http.StatusUnauthorized, Status: http.StatusText(http.StatusUnauthorized), Reason: "This account was disabled.", Message: "identity is disabled", Details: details}
 	if s.form(r) {

@@ -22,6 +22,7 @@ func (rt *runtime) serveRegistrationSubmit(w http.ResponseWriter, r *http.Reques
 	parts := ctxParts{flow: s.flow, transient: s.sub.TransientPayloadOrEmpty(), req: r}
 
 	var pending []patchedField
+	var invalidPatch bool
 	if len(s.parse) > 0 {
 		res, handled := rt.registrationPrePersist(w, r, s, &parts)
 		if handled {
@@ -30,6 +31,9 @@ func (rt *runtime) serveRegistrationSubmit(w http.ResponseWriter, r *http.Reques
 		var traits []byte
 		traits, pending = splitPatches(res.patched)
 		if traits != nil {
+			// Kratos validates the patched traits itself and answers with
+			// its own messages; forwarding them gets exactly that answer.
+			invalidPatch = rt.traitsInvalid(r.Context(), traits)
 			if rewritten, err := kratos.ReplaceTraits(s.sub, traits); err == nil {
 				s.body = rewritten
 			}
@@ -38,9 +42,17 @@ func (rt *runtime) serveRegistrationSubmit(w http.ResponseWriter, r *http.Reques
 
 	buf := getBuf()
 	defer putBuf(buf)
-	ans, ok, err := rt.forwardSubmit(w, r, next, s, buf, successAnswers)
+	ans, ok, err := rt.forwardSubmit(w, r, next, s, buf, func(status int, h http.Header) bool {
+		return successAnswers(status, h) || (invalidPatch && status == http.StatusBadRequest && isJSONAnswer(h))
+	})
 	if err != nil || !ok {
 		return err
+	}
+	if invalidPatch && ans.status == http.StatusBadRequest {
+		// Kratos refills nodes from the submit, but a hook's traits never
+		// were the client's submit: show the values the flow had.
+		writeBuffered(w, ans.status, kratos.RestoreTraitValues(ans.body, s.flow))
+		return nil
 	}
 	// Post-persist hooks are detached from the client, as in Kratos: the
 	// identity exists now whatever the client does.
@@ -80,19 +92,34 @@ func (rt *runtime) registrationPrePersist(w http.ResponseWriter, r *http.Request
 	}
 	identity := kratos.PrePersistIdentity(rt.schemaID, s.sub.Traits, schema, time.Now())
 	res := rt.runSync(r.Context(), kratos.Registration, s.parse, *parts, identity)
+	opt := kratos.MapOptions{
+		ResetMessages: true,
+		Refill:        kratos.TraitValues(s.sub.Traits),
+		Order:         kratos.NodeOrderFor(kratos.Registration, schema.KeysInOrder()),
+	}
 	switch {
 	case res.fail != nil:
 		rt.answerFailure(w, r, kratos.Registration, s.flow, res.fail)
 		return res, true
 	case res.interrupt != nil:
-		rt.answerInterrupt(w, r, kratos.Registration, s.flow, res.interrupt, kratos.MapOptions{
-			ResetMessages: true,
-			Refill:        kratos.TraitValues(s.sub.Traits),
-			Order:         kratos.NodeOrderFor(kratos.Registration, schema.KeysInOrder()),
-		})
+		rt.answerInterrupt(w, r, kratos.Registration, s.flow, res.interrupt, opt)
 		return res, true
 	}
+	if id := patchedString(res.patched, "schema_id"); id != "" {
+		if _, err := rt.schemas.get(r.Context(), id); err != nil {
+			// Kratos refuses an identity whose schema it cannot find before
+			// storing anything: 400 and the flow with message 4000001.
+			rt.answerInterrupt(w, r, kratos.Registration, s.flow, kratos.UnknownSchemaMessages(id), opt)
+			return res, true
+		}
+	}
 	return res, false
+}
+
+// traitsInvalid reports whether patched traits break the default schema.
+func (rt *runtime) traitsInvalid(ctx context.Context, traits []byte) bool {
+	schema, err := rt.schemas.get(ctx, rt.schemaID)
+	return err == nil && schema.ValidateTraits(traits) != nil
 }
 
 // registeredIdentity returns the identity Kratos just created. known is

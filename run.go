@@ -239,6 +239,16 @@ func replacesField(name string, v gjson.Result) bool {
 	return false
 }
 
+// patchedString returns a patched string field's value, or "".
+func patchedString(fs []patchedField, name string) string {
+	for _, f := range fs {
+		if f.name == name {
+			return gjson.ParseBytes(f.value).String()
+		}
+	}
+	return ""
+}
+
 // upsertField records the latest value of a patched field.
 func upsertField(fs []patchedField, name string, v []byte) []patchedField {
 	for i := range fs {

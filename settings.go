@@ -6,6 +6,7 @@ import (
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
 	"go.uber.org/zap"
 
 	"github.com/caddy-ory-actions/caddy-ory-actions/kratos"
@@ -50,10 +51,39 @@ func (rt *runtime) serveSettingsSubmit(w http.ResponseWriter, r *http.Request, n
 		writeBuffered(w, ans.status, ans.body)
 		return nil
 	}
-	// Kratos hands post-persist settings hooks the flow in its success
-	// state, without the transient payload (SPEC §7 fixtures).
-	rt.finishPersisted(ctx, w, r, s, ans, jsonRaw(done, "identity"), pending, ctxParts{flow: done, req: r})
+	identity := jsonRaw(done, "identity")
+	if !gjson.GetBytes(identity, "state_changed_at").Exists() {
+		// Kratos's updated identity carries a zero one, rendered null.
+		identity, _ = sjson.SetRawBytes(identity, "state_changed_at", []byte("null"))
+	}
+	rt.finishPersisted(ctx, w, r, s, ans, identity, pending, settingsPostParts(r, s, done))
 	return nil
+}
+
+// settingsPostParts is the ctx of post-persist settings hooks: the flow in
+// its success state as Kratos holds it in memory then — the success UI, but
+// still the identity the flow was loaded with, the submit's transient
+// payload (profile), and only the verification step among continue_with
+// (the redirect is added later, when Kratos writes the answer).
+func settingsPostParts(r *http.Request, s *submission, done []byte) ctxParts {
+	flow := done
+	if old := jsonRaw(s.flow, "identity"); old != nil {
+		flow, _ = sjson.SetRawBytes(flow, "identity", old)
+	}
+	if cw := gjson.GetBytes(done, "continue_with"); cw.Exists() {
+		kept := []byte("[]")
+		for _, item := range cw.Array() {
+			if item.Get("action").String() == "show_verification_ui" {
+				kept, _ = sjson.SetRawBytes(kept, "-1", []byte(item.Raw))
+			}
+		}
+		flow, _ = sjson.SetRawBytes(flow, "continue_with", kept)
+	}
+	parts := ctxParts{flow: flow, req: r}
+	if s.sub.Method == "profile" {
+		parts.transient = s.sub.TransientPayloadOrEmpty()
+	}
+	return parts
 }
 
 // settingsPrePersist runs settings parse hooks on the identity the submit

@@ -62,7 +62,7 @@ func (rt *runtime) beginSubmit(w http.ResponseWriter, r *http.Request, next cadd
 	if c, ok := kratos.OpenCarry(rt.sealer, r, route.FlowID, time.Now()); ok && c.Flow == route.Flow {
 		// Kratos keeps an interrupt's messages in the stored flow, so the
 		// next hook's ctx.flow shows them; the browser carried them back.
-		if withMsgs, err := kratos.ApplyMessages(flow, c.Messages, rt.carryMapOptions(r.Context(), c, flow)); err == nil {
+		if withMsgs, err := c.Apply(flow, rt.carryMapOptions(r.Context(), c, flow)); err == nil {
 			s.flow = withMsgs
 		}
 		s.carry = true

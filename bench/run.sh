@@ -16,7 +16,8 @@
 # benchstat.txt, pprof-*.txt, *.pprof, logs) and .cache/bench/latest.
 # BENCH_QUICK=1 runs every step briefly, to check the harness;
 # BENCH_SKIP_MICRO=1 leaves out step 1; BENCH_UPDATE_DOC=1 writes the
-# run's figures into BENCHMARKS.md (between its "results" markers).
+# run's figures into BENCHMARKS.md (between its "results" markers), headed
+# by BENCH_NOTE when set (say there whether the machine was shared).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -46,6 +47,7 @@ command -v curl >/dev/null || fail "curl is needed"
 
 RUN=$PWD/.cache/bench/run-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$RUN"
+[[ -n ${BENCH_NOTE:-} ]] && printf '%s\n' "$BENCH_NOTE" >"$RUN/note.txt"
 ln -sfn "$RUN" .cache/bench/latest
 cleanup() {
 	stop_all

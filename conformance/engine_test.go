@@ -198,3 +198,32 @@ func TestKratosHookConfigKeepsTheSessionHookLast(t *testing.T) {
 		t.Errorf("before hooks = %s", render(b))
 	}
 }
+
+func TestNormalizerPutsTheCSRFNodeLast(t *testing.T) {
+	node := func(name, value string) any {
+		return map[string]any{"attributes": map[string]any{"name": name, "value": value}}
+	}
+	ui := map[string]any{"ui": map[string]any{"nodes": []any{node("csrf_token", "+abc"), node("traits.x", ""), node("method", "password")}}}
+	out := newNormalizer(nil).value("", ui).(map[string]any)["ui"].(map[string]any)["nodes"].([]any)
+	var names []string
+	for _, n := range out {
+		names = append(names, n.(map[string]any)["attributes"].(map[string]any)["name"].(string))
+	}
+	if strings.Join(names, ",") != "traits.x,method,csrf_token" {
+		t.Errorf("node order = %v, want the CSRF node moved last and the rest kept", names)
+	}
+}
+
+func TestClassifySeparatesDocumentedDifferences(t *testing.T) {
+	ds := []difference{
+		{path: "calls[/h1][0].headers.Ory-Webhook-Trigger-Id", kratos: absent, gateway: `"<uuid:4>"`},
+		{path: "ex[1](submit).status", kratos: "400", gateway: "200"},
+	}
+	undocumented, documented := classify("reg_after_parse_400_messages_api", ds)
+	if len(documented) != 1 || documented[0].entry.ID != "trigger-id-header" {
+		t.Errorf("documented = %v, want the trigger id header only", documented)
+	}
+	if len(undocumented) != 1 || undocumented[0].path != "ex[1](submit).status" {
+		t.Errorf("undocumented = %v, want the status difference", undocumented)
+	}
+}

@@ -55,3 +55,6 @@ func globMatch(pattern, s string) bool {
 	}
 	return strings.HasSuffix(s, last)
 }
+
+// nilUUID is the id Kratos shows for objects it has not stored yet.
+const nilUUID = "00000000-0000-0000-0000-000000000000"

@@ -38,8 +38,6 @@ var (
 	uuidToken = regexp.MustCompile(`<uuid:\d+>`)
 )
 
-const nilUUID = "00000000-0000-0000-0000-000000000000"
-
 // secretKeys hold values that are random per run.
 var secretKeys = map[string]string{
 	"session_token":     "<token>",

@@ -2,6 +2,8 @@ package kratos
 
 import (
 	"encoding/json"
+
+	"github.com/tidwall/sjson"
 	"net/http"
 	"time"
 
@@ -26,6 +28,18 @@ type Carry struct {
 	Refill   map[string]json.RawMessage `json:"v,omitempty"`
 	// ClearIdentifier mirrors login, which blanks its identifier node.
 	ClearIdentifier bool `json:"c,omitempty"`
+	// Active is the method login stores as the flow's "active" field.
+	Active string `json:"a,omitempty"`
+}
+
+// Apply maps the carried interrupt onto Kratos's fresh copy of the flow,
+// as Kratos would have stored it.
+func (c Carry) Apply(flow []byte, opt MapOptions) ([]byte, error) {
+	out, err := ApplyMessages(flow, c.Messages, opt)
+	if err != nil || c.Active == "" {
+		return out, err
+	}
+	return sjson.SetBytes(out, "active", c.Active)
 }
 
 // maxCarryCookie keeps the cookie under browsers' 4 KiB per-cookie limit.

@@ -67,7 +67,7 @@ func appendErrorObject(buf []byte, e Error) []byte {
 		buf = append(buf, `"reason":`...)
 		buf = appendJSONString(buf, e.Reason)
 	}
-	if len(e.Details) > 0 {
+	if len(e.Details) > 0 && string(e.Details) != "null" {
 		sep()
 		buf = append(buf, `"details":`...)
 		buf = append(buf, e.Details...)

@@ -39,6 +39,9 @@ func updateDoc(doc, dir, summary string) error {
 	}
 	var b strings.Builder
 	b.WriteString(docBegin + "\n\n")
+	if note, err := os.ReadFile(filepath.Join(dir, "note.txt")); err == nil && len(bytes.TrimSpace(note)) > 0 {
+		b.WriteString("**" + strings.TrimSpace(string(note)) + "**\n\n")
+	}
 	if machine, err := os.ReadFile(filepath.Join(dir, "machine.txt")); err == nil {
 		b.WriteString("### Machine\n\n```\n" + strings.TrimRight(string(machine), "\n") + "\n```\n\n")
 	}
