@@ -23,9 +23,9 @@ GO_SOURCES := $(filter-out %_test.go,$(GO_FILES)) go.mod go.sum
 
 header = @printf '\n==== %s\n' $(1)
 
-.PHONY: test fmt-check vet unit smoke demo clean
+.PHONY: test fmt-check vet unit conformance smoke demo bench clean
 
-test: fmt-check vet unit smoke
+test: fmt-check vet unit conformance smoke
 	$(call header,"make test: all passed")
 
 fmt-check:
@@ -40,9 +40,21 @@ vet:
 	go vet ./...
 
 # KRATOS_BIN tells internal/kratostest to use this binary rather than build one.
+# The conformance suite runs as its own step so its summary line always shows.
 unit: bin/kratos
 	$(call header,"go test -race")
-	KRATOS_BIN=$(CURDIR)/bin/kratos go test -race -count=1 ./...
+	KRATOS_BIN=$(CURDIR)/bin/kratos go test -race -count=1 $$(go list ./... | grep -v /conformance$$)
+
+# Every scenario against Kratos's native web_hook and against the gateway;
+# fails on any difference conformance/differences.go does not document.
+conformance: bin/kratos
+	$(call header,"conformance: Kratos native hooks vs the gateway")
+	@mkdir -p .cache; status=0; \
+	KRATOS_BIN=$(CURDIR)/bin/kratos go test -race -count=1 -v ./conformance > .cache/conformance.log 2>&1 || status=$$?; \
+	grep -E -A40 'undocumented difference' .cache/conformance.log || true; \
+	grep -E '^(ok|FAIL|--- FAIL)' .cache/conformance.log || true; \
+	grep '^conformance:' .cache/conformance.log || tail -20 .cache/conformance.log; \
+	exit $$status
 
 # The README's build line must produce a Caddy that has the module and loads
 # the example configuration. Throw-away values stand in for the demo's env.
@@ -54,6 +66,11 @@ smoke: bin/caddy
 
 demo: bin/kratos bin/caddy bin/receiver
 	examples/demo.sh
+
+# Benchmarks (BENCHMARKS.md): pass-through and hooked registration side by
+# side with plain Caddy and Kratos's native web_hook, plus Go micro-benchmarks.
+bench: bin/kratos bin/caddy
+	bash bench/run.sh
 
 # Kratos from the tools module. The stamp is the one internal/kratostest
 # writes (sha256 of tools/kratos/go.mod, then the version), so the tests do

@@ -2,6 +2,7 @@ package oryactions
 
 import (
 	"net/http"
+	"time"
 	"net/url"
 	"strings"
 
@@ -29,6 +30,9 @@ func (rt *runtime) serveInit(w http.ResponseWriter, r *http.Request, next caddyh
 		writeBuffered(w, ans.status, ans.body)
 		return nil
 	}
+	if cacheable(route.Flow) && rt.interested[route.Flow].after {
+		rt.flows.put(flow, csrfCookieValue(r, w.Header().Values("Set-Cookie")), time.Now())
+	}
 	sync, async := splitAsync(rt.hooksAt(route.Flow, "before"))
 	parts := ctxParts{flow: flow, req: r}
 	res := rt.runSync(r.Context(), route.Flow, sync, parts, nil)
@@ -44,6 +48,22 @@ func (rt *runtime) serveInit(w http.ResponseWriter, r *http.Request, next caddyh
 		rt.dispatchAsync(r.Context(), route.Flow, async, parts, nil)
 		writeBuffered(w, ans.status, ans.body)
 	}
+	return nil
+}
+
+// serveInitForCache remembers the flow of a JSON init (a flow with after
+// hooks but no before hooks), so its submit need not fetch it again.
+func (rt *runtime) serveInitForCache(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	buf := getBuf()
+	defer putBuf(buf)
+	ans, ok, err := forward(w, r, next, buf, func(status int, h http.Header) bool {
+		return status == http.StatusOK && isJSONAnswer(h)
+	})
+	if err != nil || !ok {
+		return err
+	}
+	rt.flows.put(ans.body, csrfCookieValue(r, w.Header().Values("Set-Cookie")), time.Now())
+	writeBuffered(w, ans.status, ans.body)
 	return nil
 }
 

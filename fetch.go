@@ -18,13 +18,19 @@ func hasCarryCookie(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Cookie"), kratos.CarryCookieName+"=")
 }
 
-// serveFetch injects a carried interrupt into Kratos's answer to
-// GET /self-service/<flow>/flows?id=, so the UI shows the web hook's
-// messages and the submitted values as if Kratos had stored them.
+// serveFetch handles GET /self-service/<flow>/flows?id= on flows the
+// gateway has a stake in: it remembers the flow for the submit that follows
+// (registration, login), and injects a carried interrupt into Kratos's
+// answer, so the UI shows the web hook's messages and the submitted values
+// as if Kratos had stored them.
 func (rt *runtime) serveFetch(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, route kratos.Route) error {
-	c, ok := kratos.OpenCarry(rt.sealer, r, route.FlowID, time.Now())
-	if !ok || c.Flow != route.Flow {
+	c, carried := kratos.OpenCarry(rt.sealer, r, route.FlowID, time.Now())
+	carried = carried && c.Flow == route.Flow
+	if hasCarryCookie(r) && !carried {
 		rt.logger.Debug("carry cookie ignored: tampered, expired or for another flow", zap.String("flow", string(route.Flow)))
+	}
+	caching := cacheable(route.Flow) && rt.interested[route.Flow].after
+	if !carried && !caching {
 		return next.ServeHTTP(w, r)
 	}
 	buf := getBuf()
@@ -35,11 +41,16 @@ func (rt *runtime) serveFetch(w http.ResponseWriter, r *http.Request, next caddy
 	if err != nil || !ok {
 		return err
 	}
+	if caching {
+		rt.flows.put(ans.body, csrfCookieValue(r, w.Header().Values("Set-Cookie")), time.Now())
+	}
 	out := ans.body
-	if withMsgs, err := c.Apply(ans.body, rt.carryMapOptions(r.Context(), c, ans.body)); err == nil {
-		out = withMsgs
-	} else {
-		rt.logger.Warn("could not apply carried messages to the fetched flow", zap.Error(err))
+	if carried {
+		if withMsgs, err := c.Apply(ans.body, rt.carryMapOptions(r.Context(), c, ans.body)); err == nil {
+			out = withMsgs
+		} else {
+			rt.logger.Warn("could not apply carried messages to the fetched flow", zap.Error(err))
+		}
 	}
 	writeBuffered(w, ans.status, out)
 	return nil

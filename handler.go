@@ -23,9 +23,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		if interest.before {
 			return rt.serveInit(w, r, next, route)
 		}
-		if route.Browser {
+		if interest.after && cacheable(route.Flow) && (!route.Browser || kratos.IsJSONClient(r.Header.Get("Accept"), r.Header.Get("Content-Type"))) {
+			return rt.serveInitForCache(w, r, next)
+		}
+		if route.Browser && !rt.ui.knows(route.Flow) {
 			// Learn the flow's UI URL from Kratos's redirect, for form
-			// clients of later interrupts; nothing is buffered.
+			// clients of later interrupts; nothing is buffered, and once the
+			// URL is known nothing is wrapped either.
 			return next.ServeHTTP(&initSniffer{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}, urls: rt.ui, flow: route.Flow}, r)
 		}
 	case kratos.PhaseSubmit:
@@ -33,7 +37,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			return rt.serveSubmit(w, r, next, route)
 		}
 	case kratos.PhaseFetch:
-		if hasCarryCookie(r) {
+		if hasCarryCookie(r) || interest.after && cacheable(route.Flow) {
 			return rt.serveFetch(w, r, next, route)
 		}
 	case kratos.PhaseErrorFetch:

@@ -43,9 +43,9 @@ func TestPassThroughHandsNextTheOriginalWriter(t *testing.T) {
 	cases := []struct{ method, target string }{
 		{"GET", "/"},
 		{"GET", "/sessions/whoami"},
-		{"POST", "/self-service/login?flow=abc"},           // login has no hooks
-		{"GET", "/self-service/settings/api"},              // nor settings
-		{"GET", "/self-service/registration/flows?id=abc"}, // a fetch without carry cookie
+		{"POST", "/self-service/login?flow=abc"},       // login has no hooks
+		{"GET", "/self-service/settings/api"},          // nor settings
+		{"GET", "/self-service/settings/flows?id=abc"}, // a fetch of a flow without hooks
 		{"GET", "/self-service/errors?id=00000000-0000-0000-0000-000000000000"},
 		{"DELETE", "/self-service/logout/api"},
 		{"GET", "/self-service/verification?code=1&flow=abc"}, // the e-mail link

@@ -36,6 +36,7 @@ type runtime struct {
 	maxBody     int64
 	schemas     *schemaCache
 	metrics     *metrics
+	flows       *flowCache
 	logger      *zap.Logger
 }
 
@@ -80,6 +81,7 @@ func newRuntime(ctx caddy.Context, h *Handler) (*runtime, error) {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
 	rt.ui = newUIURLs(h.UI)
+	rt.flows = newFlowCache()
 	if !h.DisableMetrics {
 		if rt.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)

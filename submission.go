@@ -38,6 +38,12 @@ func (s *submission) form(r *http.Request) bool { return formClient(r, s.flowTyp
 // hook applies or Kratos will refuse the submit anyway: the request has then
 // been passed to next (or answered, for an oversized body).
 func (rt *runtime) beginSubmit(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, route kratos.Route) (*submission, error) {
+	// Every submit may change the stored flow: a cached copy is used by
+	// this submit at most, never by a later one.
+	var flow []byte
+	if cacheable(route.Flow) {
+		flow = rt.flows.take(route.FlowID, csrfCookieValue(r, nil), time.Now())
+	}
 	sub, body, ok := rt.readSubmit(w, r)
 	if !ok {
 		return nil, nil
@@ -46,7 +52,9 @@ func (rt *runtime) beginSubmit(w http.ResponseWriter, r *http.Request, next cadd
 	if len(hs) == 0 || body == nil {
 		return nil, next.ServeHTTP(w, r)
 	}
-	flow := rt.submittedFlow(r, route)
+	if flow == nil {
+		flow = rt.submittedFlow(r, route)
+	}
 	if flow == nil {
 		// Unknown, expired or foreign flow: Kratos refuses it itself and no
 		// hook would have run.

@@ -58,6 +58,15 @@ func (u *uiURLs) flowURL(f kratos.Flow, r *http.Request, flowID string) string {
 	return ""
 }
 
+// knows reports whether the flow's UI URL is configured or learned.
+func (u *uiURLs) knows(f kratos.Flow) bool {
+	if u.configured[f] != "" {
+		return true
+	}
+	_, ok := u.learned.Load(f)
+	return ok
+}
+
 // learnFromInit records the UI URL from an HTML init's redirect.
 func (u *uiURLs) learnFromInit(f kratos.Flow, location string) {
 	if u.configured[f] != "" || location == "" {
