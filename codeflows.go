@@ -55,12 +55,17 @@ func (rt *runtime) serveCodeSubmit(w http.ResponseWriter, r *http.Request, next 
 	parts := ctxParts{flow: codeCtxFlow(s.flow, done), transient: s.sub.TransientPayloadOrEmpty(), req: r}
 	res := rt.runSync(ctx, route.Flow, s.sync, parts, publicIdentity(identity))
 	switch {
+	case res.interrupt != nil && route.Flow == kratos.Verification:
+		rt.answerVerificationInterrupt(w, r, s, res.interrupt)
+		return nil
 	case res.interrupt != nil:
 		dropSetCookies(w.Header(), isSessionCookie)
+		reissueCSRFCookie(w, r, s.flow)
 		rt.answerInterrupt(w, r, route.Flow, s.flow, res.interrupt, kratos.MapOptions{ResetMessages: kratos.ResetOptionsFor(route.Flow)})
 		return nil
 	case res.fail != nil:
 		dropSetCookies(w.Header(), isSessionCookie)
+		reissueCSRFCookie(w, r, s.flow)
 		rt.answerFailure(w, r, route.Flow, s.flow, res.fail)
 		return nil
 	}
@@ -72,13 +77,13 @@ func (rt *runtime) serveCodeSubmit(w http.ResponseWriter, r *http.Request, next 
 // codeCtxFlow is ctx.flow of recovery and verification after hooks: the
 // flow in its passed_challenge state. Verification answers with it (done);
 // recovery moves on to settings, so its flow is the submitted one, with
-// the state set and the "code sent" message gone.
+// the state set and no messages (Kratos clears them: the key is absent).
 func codeCtxFlow(submitted, done []byte) []byte {
 	if done != nil {
 		return done
 	}
 	flow, _ := sjson.SetBytes(submitted, "state", "passed_challenge")
-	flow, _ = sjson.SetRawBytes(flow, "ui.messages", []byte("[]"))
+	flow, _ = sjson.DeleteBytes(flow, "ui.messages")
 	return flow
 }
 

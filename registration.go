@@ -109,6 +109,9 @@ func (rt *runtime) registrationPrePersist(w http.ResponseWriter, r *http.Request
 		if _, err := rt.schemas.get(r.Context(), id); err != nil {
 			// Kratos refuses an identity whose schema it cannot find before
 			// storing anything: 400 and the flow with message 4000001.
+			// Kratos refills no node here: the error comes from storing, not
+			// from validating the form.
+			opt.Refill = nil
 			rt.answerInterrupt(w, r, kratos.Registration, s.flow, kratos.UnknownSchemaMessages(id), opt)
 			return res, true
 		}

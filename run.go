@@ -108,7 +108,11 @@ func (rt *runtime) renderBody(ctx context.Context, ref *hookRef, parts ctxParts,
 	if ref.tmpl == nil {
 		return nil, nil
 	}
-	c := kratos.BuildCtx(nil, kratos.CtxInput{
+	// The ctx document only lives for the evaluation (render keeps no
+	// reference to it), so its buffer is pooled.
+	buf := getBuf()
+	defer putBuf(buf)
+	c := kratos.BuildCtx(buf.AvailableBuffer(), kratos.CtxInput{
 		Flow:             parts.flow,
 		TransientPayload: parts.transient,
 		Request:          parts.req,
@@ -116,7 +120,9 @@ func (rt *runtime) renderBody(ctx context.Context, ref *hookRef, parts ctxParts,
 		Identity:         identity,
 		Session:          parts.session,
 	})
-	return ref.tmpl.Evaluate(ctx, c)
+	out, err := ref.tmpl.Evaluate(ctx, c)
+	buf.Write(c) // hand the grown storage back to the pool
+	return out, err
 }
 
 // trigger describes one hook invocation to package hooks; it logs each
