@@ -33,6 +33,9 @@ func (rt *runtime) answerVerificationInterrupt(w http.ResponseWriter, r *http.Re
 	for _, c := range resp.Header.Values("Set-Cookie") {
 		w.Header().Add("Set-Cookie", c)
 	}
+	// Kratos regenerates the CSRF token when it replaces the flow, for API
+	// flows too.
+	reissueCSRFCookie(w, r, s.flow)
 	if s.flowType() == "browser" {
 		rt.setCarry(w, r, kratos.Carry{FlowID: newID, Flow: kratos.Verification, Expires: flowExpiry(resp.Body), Messages: msgs})
 	}

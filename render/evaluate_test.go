@@ -153,7 +153,12 @@ func TestEvaluateCallerContextEnds(t *testing.T) {
 func TestEvaluateConcurrencyLimitHoldsRunaways(t *testing.T) {
 	lim := NewLimiter(2)
 	slow := compile(t, slowTemplate, Options{Timeout: 20 * time.Millisecond, Limiter: lim})
-	quick := compile(t, `function(ctx) ctx`, Options{Timeout: 20 * time.Millisecond, Limiter: lim})
+	// quick is outside the fast path's subset (std.prune), so it needs a slot.
+	quick := compile(t, `function(ctx) std.prune(ctx)`, Options{Timeout: 20 * time.Millisecond, Limiter: lim})
+	fast := compile(t, wholeCtx, Options{Timeout: 20 * time.Millisecond, Limiter: lim})
+	if quick.fastPath() || !fast.fastPath() {
+		t.Fatal("test templates are not on the intended paths")
+	}
 
 	for i := 0; i < 2; i++ {
 		if _, err := slow.Evaluate(t.Context(), []byte(`{}`)); !errors.Is(err, ErrTimeout) {
@@ -169,6 +174,10 @@ func TestEvaluateConcurrencyLimitHoldsRunaways(t *testing.T) {
 	}
 	if lim.InUse() != 2 {
 		t.Fatalf("InUse %d: an evaluation started beyond the limit", lim.InUse())
+	}
+	// The fast path's bounded work needs no slot.
+	if out, err := fast.Evaluate(t.Context(), []byte(`{"a": 1}`)); err != nil || string(out) != "{\n   \"a\": 1\n}\n" {
+		t.Fatalf("fast path with all slots held: got (%q, %v)", out, err)
 	}
 	waitIdle(t, lim)
 	if out, err := quick.Evaluate(t.Context(), []byte(`{"a": 1}`)); err != nil || string(out) != "{\n   \"a\": 1\n}\n" {

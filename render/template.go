@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	jsonnet "github.com/google/go-jsonnet"
@@ -31,6 +32,13 @@ type Template struct {
 	// except through function arguments, so cached imported values are the same for
 	// every request.
 	slots sync.Pool // *vmSlot
+
+	// fast is the template compiled for the fast path (fast.go), nil when it is
+	// outside the subset; fastStates pools its evaluation state. fastHits counts the
+	// evaluations it rendered (tests check that the fast path was really taken).
+	fast       *fastProgram
+	fastStates sync.Pool // *fastEval
+	fastHits   atomic.Uint64
 }
 
 // vmSlot is one pooled VM with its ctx builder.
@@ -64,7 +72,9 @@ func Compile(name, code string, opts Options) (*Template, error) {
 		limiter:   opts.limiter(),
 		timeout:   opts.timeout(),
 		maxOutput: opts.maxOutput(),
+		fast:      compileFast(node),
 	}
+	t.fastStates.New = newFastEval
 	if opts.ImportDir != "" {
 		if t.importer, err = newDirImporter(opts.ImportDir); err != nil {
 			return nil, err
