@@ -114,29 +114,43 @@ func BenchmarkEvaluateNativeFunction(b *testing.B) {
 	}
 }
 
-// (c) This package: Template.Evaluate end to end (limiter, deadline, worker goroutine,
-// pooled VM, ctx built straight into a pruned AST). Reports the median as p50-ns.
+// (c) This package: Template.Evaluate end to end: on the fast path (path=fast; both
+// templates are in its subset), or forced onto go-jsonnet (path=jsonnet: limiter,
+// deadline, worker goroutine, pooled VM, ctx built straight into a pruned AST).
+// Reports the median as p50-ns.
 func BenchmarkEvaluateTemplate(b *testing.B) {
 	ctx := benchCtx(b)
 	for _, tc := range benchTemplates {
-		b.Run(tc.name, func(b *testing.B) {
-			tpl, err := Compile("t", tc.code, Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			background := context.Background()
-			var durations []time.Duration
-			b.ReportAllocs()
-			for b.Loop() {
-				start := time.Now()
-				if _, err := tpl.Evaluate(background, ctx); err != nil {
-					b.Fatal(err)
-				}
-				durations = append(durations, time.Since(start))
-			}
-			slices.Sort(durations)
-			b.ReportMetric(float64(durations[len(durations)/2].Nanoseconds()), "p50-ns")
-		})
+		for _, path := range []string{"fast", "jsonnet"} {
+			b.Run(tc.name+"/path="+path, func(b *testing.B) {
+				benchmarkEvaluate(b, tc.code, path == "fast", ctx)
+			})
+		}
+	}
+}
+
+func benchmarkEvaluate(b *testing.B, code string, fast bool, ctx []byte) {
+	tpl, err := Compile("t", code, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !fast {
+		tpl.fast = nil
+	}
+	background := context.Background()
+	var durations []time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		if _, err := tpl.Evaluate(background, ctx); err != nil {
+			b.Fatal(err)
+		}
+		durations = append(durations, time.Since(start))
+	}
+	slices.Sort(durations)
+	b.ReportMetric(float64(durations[len(durations)/2].Nanoseconds()), "p50-ns")
+	if fast && tpl.fastHits.Load() == 0 {
+		b.Fatal("the fast path rendered nothing")
 	}
 }
 
@@ -150,6 +164,7 @@ func BenchmarkEvaluateTemplateUnpruned(b *testing.B) {
 				b.Fatal(err)
 			}
 			tpl.need = allOfCtx
+			tpl.fast = nil // a go-jsonnet measurement
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := tpl.Evaluate(context.Background(), ctx); err != nil {
@@ -167,6 +182,7 @@ func BenchmarkEvaluateFloor(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	tpl.fast = nil // a go-jsonnet measurement
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := tpl.Evaluate(context.Background(), []byte(`{}`)); err != nil {

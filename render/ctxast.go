@@ -40,6 +40,11 @@ type ctxBuilder struct {
 	// and copied once into an exactly sized slice.
 	fields   []ast.DesugaredObjectField
 	elements []ast.CommaSeparatedExpr
+	// skipStack is skipValue's stack of open containers.
+	skipStack []byte
+	// reuse: the nodes of a document are dead once the next one is built (true for
+	// the fast path's builders, see slab).
+	reuse bool
 
 	// Nodes and field/element slices come from slabs sized by the previous document
 	// (ctx documents of one template have similar shapes): a handful of allocations
@@ -64,12 +69,12 @@ func newCtxBuilder() *ctxBuilder {
 func (b *ctxBuilder) build(data string, need *ctxPaths) (ast.Node, error) {
 	b.data, b.pos = data, 0
 	defer func() { b.data = "" }() // do not keep the document alive in the pool
-	b.strs.reset()
-	b.nums.reset()
-	b.objects.reset()
-	b.arrays.reset()
-	b.fieldArr.reset()
-	b.elemArr.reset()
+	b.strs.reset(b.reuse)
+	b.nums.reset(b.reuse)
+	b.objects.reset(b.reuse)
+	b.arrays.reset(b.reuse)
+	b.fieldArr.reset(b.reuse)
+	b.elemArr.reset(b.reuse)
 	b.skipSpace()
 	if b.pos >= len(b.data) || b.data[b.pos] != '{' {
 		return nil, errCtxNotObject
@@ -90,6 +95,12 @@ func (b *ctxBuilder) build(data string, need *ctxPaths) (ast.Node, error) {
 func (b *ctxBuilder) value(depth int, need *ctxPaths) (ast.Node, error) {
 	if depth > maxNestingDepth {
 		return nil, b.syntaxError("exceeded max depth")
+	}
+	if start := b.pos; need == nil {
+		if b.skipValue(depth) {
+			return nil, nil
+		}
+		b.pos = start // something to report: the code below finds it
 	}
 	b.skipSpace()
 	if b.pos >= len(b.data) {

@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 
@@ -32,6 +33,10 @@ func (b *ctxBuilder) rawString() (raw string, escaped bool, err error) {
 	start := b.pos
 	b.pos++ // opening quote
 	for b.pos < len(b.data) {
+		b.pos += plainPrefix(b.data[b.pos:])
+		if b.pos >= len(b.data) {
+			break
+		}
 		c := b.data[b.pos]
 		switch {
 		case c == '"':
@@ -133,6 +138,35 @@ func (b *ctxBuilder) digits() int {
 		n++
 	}
 	return n
+}
+
+// plainPrefix returns how many leading bytes of s need no attention inside a JSON
+// string: neither '"', '\\' nor a control character. Strings are most of a ctx
+// document, so this scans eight bytes at a time (the classic "has a byte less than
+// n" bit trick: the lowest flagged byte is exact, which is the one used).
+func plainPrefix(s string) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	i := 0
+	for ; len(s)-i >= 8; i += 8 {
+		c := s[i : i+8] // one bounds check; the compiler merges the loads into one
+		w := uint64(c[0]) | uint64(c[1])<<8 | uint64(c[2])<<16 | uint64(c[3])<<24 |
+			uint64(c[4])<<32 | uint64(c[5])<<40 | uint64(c[6])<<48 | uint64(c[7])<<56
+		quote := w ^ ('"' * ones)
+		backslash := w ^ ('\\' * ones)
+		flagged := ((w - 0x20*ones) & ^w) | ((quote - ones) & ^quote) | ((backslash - ones) & ^backslash)
+		if flagged &= highs; flagged != 0 {
+			return i + bits.TrailingZeros64(flagged)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
+			break
+		}
+	}
+	return i
 }
 
 func isHex4(s string) bool {

@@ -11,13 +11,19 @@
 // Here the template is parsed once, VMs are pooled, and the ctx JSON is turned
 // straight into the AST go-jsonnet would have parsed, keeping only the parts the
 // template can read (ctxast.go, ctxuse.go). What remains is go-jsonnet's fixed cost of
-// rebuilding its std library object on every evaluation.
+// rebuilding its std library object on every evaluation (≈100 µs), which the fast
+// path avoids: templates within a small subset (object literals of ctx fields,
+// std.get, conditions on ctx strings, …; see fast.go) are rendered by a tiny
+// evaluator of our own that writes go-jsonnet's manifestation byte for byte, and
+// falls back to go-jsonnet whenever it meets anything it does not reproduce exactly,
+// errors and cancels included.
 //
 // Sandbox, matching Kratos where Kratos has a rule: imports are refused unless
 // Options.ImportDir is set (then confined to that directory); the rendered output is
 // capped (Options.MaxOutput); each evaluation has a deadline (Options.Timeout, 1 s
 // like Kratos's) and the number of evaluations running at once is bounded by a
-// Limiter (see Evaluate for why a timed-out evaluation keeps its slot). Kratos runs
+// Limiter (see Evaluate for why a timed-out evaluation keeps its slot); fast-path
+// evaluations, bounded by the ctx size and the output cap, need neither. Kratos runs
 // Jsonnet in a child process, which also bounds memory; in-process we cannot, and
 // rely on the deadline, the concurrency bound and go-jsonnet's stack limit.
 //

@@ -57,7 +57,11 @@ type fastEval struct {
 // maxPooledOutput is the largest output buffer kept in the pool.
 const maxPooledOutput = 64 << 10
 
-func newFastEval() any { return &fastEval{builder: newCtxBuilder()} }
+func newFastEval() any {
+	b := newCtxBuilder()
+	b.reuse = true
+	return &fastEval{builder: b}
+}
 
 // fastPath reports whether the template is in the fast path's subset.
 func (t *Template) fastPath() bool { return t.fast != nil }

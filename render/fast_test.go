@@ -116,7 +116,10 @@ func TestFastPathMatchesJsonnetOnFixtures(t *testing.T) {
 			continue
 		}
 		hits := 0
-		for _, c := range bodies {
+		for n, c := range bodies {
+			if n%8 == 0 { // and now and then against Kratos's own way, too (slow)
+				checkMatchesKratos(t, fast, code, c.body)
+			}
 			_, slowErr := slow.Evaluate(t.Context(), c.body)
 			tookFast := checkFastMatchesSlow(t, fast, slow, c.body)
 			if tookFast != (slowErr == nil) {
@@ -133,6 +136,26 @@ func TestFastPathMatchesJsonnetOnFixtures(t *testing.T) {
 		}
 	}
 	t.Logf("%d templates × %d bodies: %d evaluations, %d on the fast path", len(fixtureTemplates), len(bodies), evaluations, fastOnes)
+}
+
+// checkMatchesKratos compares tpl's result with Kratos's way of rendering code
+// (kratosRender: a fresh VM, the ctx bound as code).
+func checkMatchesKratos(t *testing.T, tpl *Template, code string, ctx []byte) {
+	t.Helper()
+	want, wantErr := kratosRender(tpl.Name(), code, string(ctx))
+	got, gotErr := tpl.Evaluate(t.Context(), ctx)
+	switch {
+	case wantErr == nil && gotErr == nil:
+		if string(got) != want {
+			t.Errorf("%s: output differs from Kratos's:\n%s\nKratos:\n%s", code, got, want)
+		}
+	case wantErr != nil && gotErr != nil:
+		if gotErr.Error() != kratosErrorPrefix+wantErr.Error() {
+			t.Errorf("%s: error differs from Kratos's:\n%q\nKratos:\n%q", code, gotErr.Error(), kratosErrorPrefix+wantErr.Error())
+		}
+	default:
+		t.Errorf("%s: got (%.60q, %v), Kratos (%.60q, %v)", code, got, gotErr, want, wantErr)
+	}
 }
 
 // The example templates of examples/hooks that need no import are in the subset and

@@ -2,7 +2,6 @@ package render
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/google/go-jsonnet/ast"
 )
@@ -164,49 +163,6 @@ func (x elemExpr) eval(e *fastEval) (fval, bool) {
 	return fval{}, false
 }
 
-// getExpr is std.get(o, name, def): o must be an object.
-type getExpr struct {
-	target fexpr
-	name   string
-	def    fexpr
-}
-
-func (x getExpr) eval(e *fastEval) (fval, bool) {
-	o, ok := x.target.eval(e)
-	if !ok || !o.isObject() {
-		return fval{}, false
-	}
-	v, found, ok := e.field(o, x.name)
-	if !found {
-		return x.def.eval(e)
-	}
-	return v, ok
-}
-
-// hasExpr is std.objectHas(o, name): o must be an object.
-type hasExpr struct {
-	target fexpr
-	name   string
-}
-
-func (x hasExpr) eval(e *fastEval) (fval, bool) {
-	o, ok := x.target.eval(e)
-	if !ok || !o.isObject() {
-		return fval{}, false
-	}
-	found := false
-	if o.kind == fObject {
-		for i := range o.obj.fields {
-			found = found || o.obj.fields[i].name == x.name
-		}
-	} else {
-		for i := range o.ctxObj.Fields {
-			found = found || o.ctxObj.Fields[i].Name.(*ast.LiteralString).Value == x.name
-		}
-	}
-	return fval{kind: fBool, b: found}, true
-}
-
 // condExpr is if-then-else; the condition must be a boolean.
 type condExpr struct{ cond, yes, no fexpr }
 
@@ -283,29 +239,6 @@ func (x equalExpr) eval(e *fastEval) (fval, bool) {
 		eq = l.str == r.str
 	}
 	return fval{kind: fBool, b: eq != x.negate}, true
-}
-
-// affixExpr is std.startsWith(a, b) (std.endsWith with suffix); both must be
-// strings. On valid UTF-8 (all strings here) go-jsonnet's rune-wise comparison is a
-// byte-wise one.
-type affixExpr struct {
-	str, affix fexpr
-	suffix     bool
-}
-
-func (x affixExpr) eval(e *fastEval) (fval, bool) {
-	a, ok := x.str.eval(e)
-	if !ok || a.kind != fString {
-		return fval{}, false
-	}
-	b, ok := x.affix.eval(e)
-	if !ok || b.kind != fString {
-		return fval{}, false
-	}
-	if x.suffix {
-		return fval{kind: fBool, b: strings.HasSuffix(a.str, b.str)}, true
-	}
-	return fval{kind: fBool, b: strings.HasPrefix(a.str, b.str)}, true
 }
 
 // concatExpr is a + b for two strings; any other operands are go-jsonnet's. The

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/google/go-jsonnet/ast"
@@ -77,4 +78,70 @@ func constFieldName(n ast.Node) (string, bool) {
 		return "", false
 	}
 	return lit.Value, true
+}
+
+// getExpr is std.get(o, name, def): o must be an object.
+type getExpr struct {
+	target fexpr
+	name   string
+	def    fexpr
+}
+
+func (x getExpr) eval(e *fastEval) (fval, bool) {
+	o, ok := x.target.eval(e)
+	if !ok || !o.isObject() {
+		return fval{}, false
+	}
+	v, found, ok := e.field(o, x.name)
+	if !found {
+		return x.def.eval(e)
+	}
+	return v, ok
+}
+
+// hasExpr is std.objectHas(o, name): o must be an object.
+type hasExpr struct {
+	target fexpr
+	name   string
+}
+
+func (x hasExpr) eval(e *fastEval) (fval, bool) {
+	o, ok := x.target.eval(e)
+	if !ok || !o.isObject() {
+		return fval{}, false
+	}
+	found := false
+	if o.kind == fObject {
+		for i := range o.obj.fields {
+			found = found || o.obj.fields[i].name == x.name
+		}
+	} else {
+		for i := range o.ctxObj.Fields {
+			found = found || o.ctxObj.Fields[i].Name.(*ast.LiteralString).Value == x.name
+		}
+	}
+	return fval{kind: fBool, b: found}, true
+}
+
+// affixExpr is std.startsWith(a, b) (std.endsWith with suffix); both must be
+// strings. On valid UTF-8 (all strings here) go-jsonnet's rune-wise comparison is a
+// byte-wise one.
+type affixExpr struct {
+	str, affix fexpr
+	suffix     bool
+}
+
+func (x affixExpr) eval(e *fastEval) (fval, bool) {
+	a, ok := x.str.eval(e)
+	if !ok || a.kind != fString {
+		return fval{}, false
+	}
+	b, ok := x.affix.eval(e)
+	if !ok || b.kind != fString {
+		return fval{}, false
+	}
+	if x.suffix {
+		return fval{kind: fBool, b: strings.HasSuffix(a.str, b.str)}, true
+	}
+	return fval{kind: fBool, b: strings.HasPrefix(a.str, b.str)}, true
 }

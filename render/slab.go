@@ -1,8 +1,9 @@
 package render
 
-// slab hands out elements of chunks it allocates. Chunks are never reused: the nodes
-// of one document may still be in use (by an evaluation that outlived its deadline)
-// when the next document is built.
+// slab hands out elements of chunks it allocates. For go-jsonnet, chunks are never
+// reused: the nodes of one document may still be in use (by an evaluation that
+// outlived its deadline) when the next document is built. The fast path's nodes die
+// with its synchronous evaluation, so its builders reuse one chunk (reset(true)).
 type slab[T any] struct {
 	buf  []T
 	used int // elements handed out for the current document
@@ -11,11 +12,17 @@ type slab[T any] struct {
 
 const minSlabChunk = 16
 
-// reset starts a new document.
-func (s *slab[T]) reset() {
+// reset starts a new document. With reuse, the previous document's nodes must be
+// dead: their memory is handed out again.
+func (s *slab[T]) reset(reuse bool) {
 	s.want = max(s.used, minSlabChunk)
 	s.used = 0
-	s.buf = nil
+	if !reuse || cap(s.buf) < s.want {
+		s.buf = nil
+		return
+	}
+	clear(s.buf) // fresh elements are zero, and the old ones pin nothing
+	s.buf = s.buf[:0]
 }
 
 func (s *slab[T]) grow(n int) {

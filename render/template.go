@@ -48,8 +48,10 @@ type vmSlot struct {
 }
 
 // Compile parses and statically checks code once (unknown variables, for instance,
-// are reported now rather than on every request). A syntax or static error comes back
-// as an error carrying go-jsonnet's message, with the template's line:column.
+// are reported now rather than on every request), and compiles the template for the
+// fast path too when it is within that path's subset (see fast.go). A syntax or
+// static error comes back as an error carrying go-jsonnet's message, with the
+// template's line:column.
 func Compile(name, code string, opts Options) (*Template, error) {
 	node, err := jsonnet.SnippetToAST(name, code)
 	if err != nil {
