@@ -63,7 +63,18 @@ type gateway struct {
 // Kratos. Tests using it must not run in parallel: Caddy has one config.
 func startGateway(t *testing.T, hooksBlock string) *gateway {
 	t.Helper()
+	return startGatewayReading(t, "", hooksBlock)
+}
+
+// startGatewayReading is startGateway with the module reading Kratos's
+// public API at publicURL ("" = the real one) while reverse_proxy still
+// reaches the real Kratos: for outage tests.
+func startGatewayReading(t *testing.T, publicURL, hooksBlock string) *gateway {
+	t.Helper()
 	k := kratosForTests(t)
+	if publicURL == "" {
+		publicURL = k.PublicURL
+	}
 	gatewayMu.Lock()
 	t.Cleanup(gatewayMu.Unlock)
 	port := freePort(t)
@@ -86,7 +97,7 @@ http://127.0.0.1:%d {
 	}
 	reverse_proxy %s
 }
-`, adminPort, port, port, k.PublicURL, k.AdminURL, kratostest.DefaultUIBaseURL, indent(hooksBlock, "\t\t"), strings.TrimPrefix(k.PublicURL, "http://"))
+`, adminPort, port, port, publicURL, k.AdminURL, kratostest.DefaultUIBaseURL, indent(hooksBlock, "\t\t"), strings.TrimPrefix(k.PublicURL, "http://"))
 	tester := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort})
 	tester.InitServer(cfg, "caddyfile")
 	return &gateway{URL: fmt.Sprintf("http://127.0.0.1:%d", port), kratos: k}

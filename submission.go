@@ -53,7 +53,11 @@ func (rt *runtime) beginSubmit(w http.ResponseWriter, r *http.Request, next cadd
 		return nil, next.ServeHTTP(w, r)
 	}
 	if flow == nil {
-		flow = rt.submittedFlow(r, route)
+		var unreachable bool
+		if flow, unreachable = rt.submittedFlow(r, route); unreachable {
+			rt.answerJSONError(w, kratos.WebhookFailed(http.StatusBadGateway, "the flow could not be loaded from Kratos"))
+			return nil, nil
+		}
 	}
 	if flow == nil {
 		// Unknown, expired or foreign flow: Kratos refuses it itself and no

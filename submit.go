@@ -34,22 +34,24 @@ func (rt *runtime) readSubmit(w http.ResponseWriter, r *http.Request) (kratos.Su
 }
 
 // submittedFlow fetches the flow being submitted, with the client's own
-// cookies and session token, as Kratos would load it (SPEC §11). nil means
-// Kratos would refuse the submit anyway.
-func (rt *runtime) submittedFlow(r *http.Request, route kratos.Route) []byte {
+// cookies and session token, as Kratos would load it (SPEC §11). A nil flow
+// with unreachable=false means Kratos refused the fetch (unknown, expired or
+// foreign flow) and will refuse the submit as well; unreachable=true means
+// Kratos could not be asked, and the hooks must not be skipped silently.
+func (rt *runtime) submittedFlow(r *http.Request, route kratos.Route) (flow []byte, unreachable bool) {
 	if route.FlowID == "" {
-		return nil
+		return nil, false
 	}
 	resp, err := rt.kratos.FetchFlow(r.Context(), string(route.Flow), route.FlowID, r.Header.Get("Cookie"), r.Header.Get("X-Session-Token"))
-	if err != nil {
-		rt.logger.Error("fetching the submitted flow failed", zap.String("flow", string(route.Flow)), zap.Error(err))
-		return nil
+	if err != nil || resp.Status >= 500 {
+		rt.logger.Error("fetching the submitted flow from Kratos failed", zap.String("flow", string(route.Flow)), zap.Int("status", resp.Status), zap.Error(err))
+		return nil, true
 	}
 	if resp.Status != http.StatusOK {
 		rt.logger.Debug("submitted flow not fetchable; Kratos will answer", zap.String("flow", string(route.Flow)), zap.Int("status", resp.Status))
-		return nil
+		return nil, false
 	}
-	return resp.Body
+	return resp.Body, false
 }
 
 // selectMethod keeps the hooks that apply to the submitted method.
