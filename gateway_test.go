@@ -63,13 +63,13 @@ type gateway struct {
 // Kratos. Tests using it must not run in parallel: Caddy has one config.
 func startGateway(t *testing.T, hooksBlock string) *gateway {
 	t.Helper()
-	return startGatewayReading(t, "", hooksBlock)
+	return startGatewayReading(t, "", "", hooksBlock)
 }
 
 // startGatewayReading is startGateway with the module reading Kratos's
 // public API at publicURL ("" = the real one) while reverse_proxy still
 // reaches the real Kratos: for outage tests.
-func startGatewayReading(t *testing.T, publicURL, hooksBlock string) *gateway {
+func startGatewayReading(t *testing.T, publicURL, siteExtra, hooksBlock string) *gateway {
 	t.Helper()
 	k := kratosForTests(t)
 	if publicURL == "" {
@@ -95,9 +95,10 @@ http://127.0.0.1:%d {
 		error_ui_url %s/error
 %s
 	}
+	%s
 	reverse_proxy %s
 }
-`, adminPort, port, port, publicURL, k.AdminURL, kratostest.DefaultUIBaseURL, indent(hooksBlock, "\t\t"), strings.TrimPrefix(k.PublicURL, "http://"))
+`, adminPort, port, port, publicURL, k.AdminURL, kratostest.DefaultUIBaseURL, indent(hooksBlock, "\t\t"), siteExtra, strings.TrimPrefix(k.PublicURL, "http://"))
 	tester := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort})
 	tester.InitServer(cfg, "caddyfile")
 	return &gateway{URL: fmt.Sprintf("http://127.0.0.1:%d", port), kratos: k}

@@ -21,6 +21,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	switch route.Phase {
 	case kratos.PhaseInit:
 		if interest.before {
+			clearPlaceholders(r.Context())
 			return rt.serveInit(w, r, next, route)
 		}
 		if interest.after && cacheable(route.Flow) && (!route.Browser || kratos.IsJSONClient(r.Header.Get("Accept"), r.Header.Get("Content-Type"))) {
@@ -34,6 +35,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 	case kratos.PhaseSubmit:
 		if interest.after {
+			clearPlaceholders(r.Context())
 			return rt.serveSubmit(w, r, next, route)
 		}
 	case kratos.PhaseFetch:

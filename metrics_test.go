@@ -32,3 +32,21 @@ func TestMetricsCountOutcomesOnCaddysRegistry(t *testing.T) {
 		t.Error("metrics lack the attempt histogram for the 4xx answers")
 	}
 }
+
+func TestPlaceholdersTellWhatTheHooksDecided(t *testing.T) {
+	rc := newReceiver(t, always(http.StatusBadRequest, emailMessages))
+	gw := startGatewayReading(t, "", "header >X-Hook-Outcome {http.ory_actions.outcome}\n\theader >X-Hook {http.ory_actions.hook}",
+		hookBlock("registration after password", rc.URL(), "response parse", "id gatekeeper"))
+	c := newFlowClient(t, gw.URL, apiClient)
+	init := c.mustInit("registration")
+	r := c.submit("registration", init, registrationFields(freshEmail("placeholder")))
+	if r.Status != http.StatusBadRequest {
+		t.Fatalf("submit: %s", r)
+	}
+	if got := r.Header.Get("X-Hook-Outcome"); got != "interrupt" {
+		t.Errorf("{http.ory_actions.outcome} = %q, want interrupt", got)
+	}
+	if got := r.Header.Get("X-Hook"); got != "gatekeeper" {
+		t.Errorf("{http.ory_actions.hook} = %q, want gatekeeper", got)
+	}
+}

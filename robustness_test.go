@@ -45,7 +45,7 @@ func TestMalformedSubmitReachesKratosUntouched(t *testing.T) {
 func TestKratosUnreachableForTheFlowFailsClosed(t *testing.T) {
 	rc := newReceiver(t, nil)
 	dead := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
-	gw := startGatewayReading(t, dead, hookBlock("registration after password", rc.URL(), "response parse"))
+	gw := startGatewayReading(t, dead, "", hookBlock("registration after password", rc.URL(), "response parse"))
 	c := newFlowClient(t, gw.URL, apiClient)
 	email := freshEmail("outage")
 	init := c.mustInit("registration") // reverse_proxy still reaches Kratos

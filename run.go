@@ -35,6 +35,8 @@ type pointResult struct {
 	// patched lists the identity fields hooks replaced, in order, with the
 	// last value each took.
 	patched []patchedField
+	// decidedBy is the hook that interrupted.
+	decidedBy string
 }
 
 // failure is a hook failure on its way to the client.
@@ -56,16 +58,25 @@ var patchableFields = []string{"traits", "schema_id", "state", "verifiable_addre
 // runSync runs the synchronous hooks of a point in order. A patch is applied
 // to the working identity before the next hook renders its ctx.
 func (rt *runtime) runSync(ctx context.Context, flow kratos.Flow, hs []*hookRef, parts ctxParts, identity []byte) pointResult {
+	res := rt.runHooks(ctx, flow, hs, parts, identity)
+	publishResult(ctx, res)
+	return res
+}
+
+// runHooks is runSync without publishing the result.
+func (rt *runtime) runHooks(ctx context.Context, flow kratos.Flow, hs []*hookRef, parts ctxParts, identity []byte) pointResult {
 	res := pointResult{identity: identity}
 	trigger := uuid.NewString()
 	for _, ref := range hs {
 		out, skipped := rt.runOne(ctx, flow, ref, parts, res.identity, trigger)
 		if skipped {
+			publish(ctx, "hooks."+ref.id+".outcome", "cancel")
 			continue
 		}
+		publish(ctx, "hooks."+ref.id+".outcome", outcomeLabel(out))
 		switch out.Kind {
 		case hooks.Interrupt:
-			res.interrupt = out.Messages
+			res.interrupt, res.decidedBy = out.Messages, ref.id
 			return res
 		case hooks.Patch:
 			res.identity, res.patched = applyPatch(res.identity, res.patched, out.Identity)
