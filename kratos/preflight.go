@@ -48,8 +48,7 @@ type SubmitCheck struct {
 // privileged-session age and identity mismatch on settings cannot be known
 // here. Reasons never include submitted values.
 func SubmitRefusal(c SubmitCheck) string {
-	flow := gjson.ParseBytes(c.FlowJSON)
-	if exp := flow.Get("expires_at"); exp.Exists() {
+	if exp := flowField(c.FlowJSON, "expires_at"); exp.Exists() {
 		if t, err := time.Parse(time.RFC3339Nano, exp.String()); err == nil && t.Before(c.Now) {
 			return "the flow expired"
 		}
@@ -67,13 +66,29 @@ func SubmitRefusal(c SubmitCheck) string {
 	if s.Method != c.Method {
 		return "the submit's method is not " + c.Method
 	}
-	if reason := flowTypeRefusal(flow.Get("type").String(), c); reason != "" {
+	if reason := flowTypeRefusal(flowField(c.FlowJSON, "type").String(), c); reason != "" {
 		return reason
 	}
 	if s.Method == "password" && s.Password == "" && (c.Flow == Registration || c.Flow == Settings) {
 		return "the password is missing"
 	}
 	return traitsRefusal(c)
+}
+
+// flowField is gjson.ParseBytes(flow).Get(path) without copying the whole
+// flow (several kilobytes) into a string on every submit: only a document
+// that starts with an object or array has fields.
+func flowField(flow []byte, path string) gjson.Result {
+	for _, c := range flow {
+		if c <= ' ' {
+			continue
+		}
+		if c == '{' || c == '[' {
+			return gjson.GetBytes(flow, path)
+		}
+		break
+	}
+	return gjson.Result{}
 }
 
 // flowTypeRefusal applies flow.EnsureCSRF: API flows refuse browser
@@ -119,10 +134,11 @@ func traitsRefusal(c SubmitCheck) string {
 	if traits == nil {
 		traits = []byte("{}")
 	}
-	if err := c.Schema.ValidateTraits(traits); err != nil {
+	scan, err := c.Schema.validateTraits(traits)
+	if err != nil {
 		return "the traits do not match the identity schema"
 	}
-	if c.Flow == Registration && c.Method == "password" && len(c.Schema.PasswordIdentifiers(traits)) == 0 {
+	if c.Flow == Registration && c.Method == "password" && len(scan.identifiers) == 0 {
 		return "the traits hold no password identifier"
 	}
 	return ""

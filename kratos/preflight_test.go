@@ -184,3 +184,32 @@ func TestSubmitRefusal(t *testing.T) {
 		}
 	}
 }
+
+// flowField reads fields exactly as gjson.ParseBytes(flow).Get(path) does,
+// on every captured flow and on documents that are not objects.
+func TestFlowFieldMatchesParseBytes(t *testing.T) {
+	docs := []string{``, `  `, `null`, `5`, `"type"`, `x{"type":"api"}`, ` {"type":"api"}`, `[{"type":"api"}]`,
+		`{"type":"browser","expires_at":"2026-01-01T00:00:00Z"}`, `{"type":`, "\n\t{\"type\":\"api\"}"}
+	for _, f := range allFixtures(t) {
+		for _, c := range f.WebhookCalls {
+			if fl := gjson.GetBytes(c.Body, "flow"); fl.Exists() {
+				docs = append(docs, fl.Raw)
+			}
+		}
+	}
+	seen := 0
+	for _, d := range docs {
+		for _, path := range []string{"type", "expires_at"} {
+			got, want := flowField([]byte(d), path), gjson.ParseBytes([]byte(d)).Get(path)
+			if got.Raw != want.Raw || got.Type != want.Type || got.Exists() != want.Exists() {
+				t.Errorf("flowField(%s, %s) = %q, want %q", truncate(d, 60), path, got.Raw, want.Raw)
+			}
+			if want.Exists() {
+				seen++
+			}
+		}
+	}
+	if seen < 20 {
+		t.Fatalf("only %d fields found", seen)
+	}
+}

@@ -20,6 +20,7 @@ type Schema struct {
 	validator *jsonschema.Schema
 	keys      []string
 	formPaths map[string]formPath
+	traits    *schemaNode // compiled properties.traits; nil without one
 }
 
 // TraitsError lists where identity traits break the schema. It carries only
@@ -88,6 +89,7 @@ func CompileSchema(id string, raw []byte) (*Schema, error) {
 	s := &Schema{ID: id, raw: bytes.Clone(raw), validator: v}
 	computeKeyPositions(root, &s.keys, nil)
 	s.formPaths = listFormPaths(root)
+	s.traits = compileTraitsTree(root)
 	return s, nil
 }
 
@@ -96,6 +98,14 @@ func CompileSchema(id string, raw []byte) (*Schema, error) {
 // traits), plus the e-mail checks of the verification and recovery
 // extensions. It returns a *TraitsError on a mismatch.
 func (s *Schema) ValidateTraits(traits []byte) error {
+	_, err := s.validateTraits(traits)
+	return err
+}
+
+// validateTraits is ValidateTraits returning the extension scan as well,
+// so a caller that also needs identifiers or addresses (traitsRefusal)
+// walks the traits once. The scan is only meaningful without an error.
+func (s *Schema) validateTraits(traits []byte) (extensionScan, error) {
 	if len(bytes.TrimSpace(traits)) == 0 {
 		traits = []byte("{}")
 	}
@@ -105,13 +115,13 @@ func (s *Schema) ValidateTraits(traits []byte) error {
 	doc = append(doc, '}')
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
 	if err != nil {
-		return &TraitsError{Pointers: []string{"#/traits"}}
+		return extensionScan{}, &TraitsError{Pointers: []string{"#/traits"}}
 	}
 	var ptrs []string
 	if err := s.validator.Validate(inst); err != nil {
 		var ve *jsonschema.ValidationError
 		if !errors.As(err, &ve) {
-			return fmt.Errorf("kratos: validating traits: %w", err)
+			return extensionScan{}, fmt.Errorf("kratos: validating traits: %w", err)
 		}
 		ptrs = collectLeafPointers(ve, ptrs)
 	}
@@ -120,9 +130,9 @@ func (s *Schema) ValidateTraits(traits []byte) error {
 		ptrs = appendUnique(ptrs, p)
 	}
 	if len(ptrs) == 0 {
-		return nil
+		return ext, nil
 	}
-	return &TraitsError{Pointers: ptrs}
+	return ext, &TraitsError{Pointers: ptrs}
 }
 
 // KeysInOrder lists the schema's leaf property paths in document order

@@ -1,7 +1,6 @@
 package kratos
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -48,48 +47,20 @@ func (s *Schema) PasswordIdentifiers(traits []byte) []string {
 	return s.scanExtensions(traits).identifiers
 }
 
+// scanExtensions walks the traits along the schema's compiled trait tree
+// (see schematree.go), so only the instance is parsed per call.
 func (s *Schema) scanExtensions(traits []byte) extensionScan {
 	var out extensionScan
-	root := gjson.ParseBytes(s.raw)
-	node := resolveLocalRef(root, root)
+	if s.traits == nil {
+		return out
+	}
 	inst := gjson.ParseBytes(traits)
 	if !inst.IsObject() {
 		return out
 	}
-	walkInstance(root, node.Get("properties.traits"), inst, "#/traits", 0, func(n, v gjson.Result, ptr string) {
-		out.apply(n, v, ptr)
-	})
+	w := instanceWalker{out: &out}
+	w.walk(s.traits, inst, 0)
 	return out
-}
-
-// walkInstance visits each schema node together with the instance value it
-// applies to, following properties (document order), items and local $refs.
-func walkInstance(root, node, value gjson.Result, ptr string, depth int, visit func(n, v gjson.Result, ptr string)) {
-	if depth > maxSchemaDepth || !node.Exists() {
-		return
-	}
-	node = resolveLocalRef(root, node)
-	visit(node, value, ptr)
-	switch {
-	case value.IsObject():
-		node.Get("properties").ForEach(func(k, sub gjson.Result) bool {
-			if v := value.Get(gjson.Escape(k.String())); v.Exists() {
-				walkInstance(root, sub, v, ptr+"/"+escapePointerToken(k.String()), depth+1, visit)
-			}
-			return true
-		})
-	case value.IsArray():
-		items := node.Get("items")
-		for i, el := range value.Array() {
-			sub := items
-			if items.IsArray() {
-				sub = items.Get(strconv.Itoa(i))
-			}
-			if sub.IsObject() {
-				walkInstance(root, sub, el, ptr+"/"+strconv.Itoa(i), depth+1, visit)
-			}
-		}
-	}
 }
 
 // resolveLocalRef follows "#/..." references (draft-07 ignores the
@@ -119,49 +90,46 @@ func resolveLocalRef(root, node gjson.Result) gjson.Result {
 }
 
 // apply runs the three parts of Kratos's identity extension for one value.
-func (out *extensionScan) apply(node, value gjson.Result, ptr string) {
-	ext := node.Get(`ory\.sh/kratos`)
-	if !ext.Exists() {
-		return
-	}
-	if ext.Get("credentials.password.identifier").Bool() {
+func (out *extensionScan) apply(ext *nodeExtension, value gjson.Result, w *instanceWalker) {
+	if ext.passwordIdentifier {
 		out.identifiers = appendUnique(out.identifiers, strings.ToLower(extensionString(value)))
 	}
-	if via := ext.Get("verification.via").String(); via != "" {
-		out.verification(node, value, via, ptr)
+	if ext.verificationVia != "" {
+		out.verification(ext, value, w)
 	}
-	switch via := ext.Get("recovery.via").String(); via {
+	switch via := ext.recoveryVia; via {
 	case "":
 	case "email":
 		if !isKratosEmail(value.String()) || value.Type != gjson.String {
-			out.invalid = appendUnique(out.invalid, ptr)
+			out.invalid = appendUnique(out.invalid, w.pointer())
 			return
 		}
 		out.recovery = appendAddress(out.recovery, Address{strings.ToLower(strings.TrimSpace(value.String())), via})
 	default:
-		out.invalid = appendUnique(out.invalid, ptr) // recovery.via has an unknown value
+		out.invalid = appendUnique(out.invalid, w.pointer()) // recovery.via has an unknown value
 	}
 }
 
 // verification mirrors SchemaExtensionVerification.Run: without a format,
 // e-mail addresses must be valid e-mails and other channels are an error; a
 // non-string format disables the extension.
-func (out *extensionScan) verification(node, value gjson.Result, via, ptr string) {
+func (out *extensionScan) verification(ext *nodeExtension, value gjson.Result, w *instanceWalker) {
+	via := ext.verificationVia
 	format := ""
-	if f := node.Get("format"); f.Exists() {
-		if f.Type != gjson.String {
+	if ext.hasFormat {
+		if !ext.formatIsString {
 			return
 		}
-		format = f.String()
+		format = ext.format
 	}
 	if format == "" {
 		if via != "email" {
-			out.invalid = appendUnique(out.invalid, ptr)
+			out.invalid = appendUnique(out.invalid, w.pointer())
 			return
 		}
 		format = "email"
 		if value.Type != gjson.String || !isKratosEmail(value.String()) {
-			out.invalid = appendUnique(out.invalid, ptr)
+			out.invalid = appendUnique(out.invalid, w.pointer())
 			return
 		}
 	}
