@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 	"time"
 
@@ -81,26 +80,7 @@ var fixtureTemplates = []string{
 // webhookBodies returns every recorded web hook body that is a JSON object: the
 // whole ctxs and the bodies other templates rendered.
 func webhookBodies(t testing.TB) []webhookCall {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(fixturesDir(t), "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(paths)
-	var calls []webhookCall
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gjson.GetBytes(b, "webhook_calls").ForEach(func(i, call gjson.Result) bool {
-			if body := call.Get("body"); body.IsObject() {
-				calls = append(calls, webhookCall{fixture: filepath.Base(p), index: int(i.Int()), body: []byte(body.Raw)})
-			}
-			return true
-		})
-	}
-	return calls
+	return recordedCalls(t, func(gjson.Result) bool { return true })
 }
 
 func TestFastPathMatchesJsonnetOnFixtures(t *testing.T) {

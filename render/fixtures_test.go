@@ -51,6 +51,12 @@ type webhookCall struct {
 // ctxWebhookCalls returns every recorded call whose body is a whole ctx, i.e. was
 // rendered by a `function(ctx) ctx` template (their bodies carry ctx's request_url).
 func ctxWebhookCalls(t testing.TB) []webhookCall {
+	return recordedCalls(t, func(body gjson.Result) bool { return body.Get("request_url").Exists() })
+}
+
+// recordedCalls returns every recorded web hook call whose body is a JSON
+// object that keep accepts, in fixture order.
+func recordedCalls(t testing.TB, keep func(body gjson.Result) bool) []webhookCall {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join(fixturesDir(t), "*.json"))
 	if err != nil {
@@ -64,8 +70,7 @@ func ctxWebhookCalls(t testing.TB) []webhookCall {
 			t.Fatal(err)
 		}
 		gjson.GetBytes(b, "webhook_calls").ForEach(func(i, call gjson.Result) bool {
-			body := call.Get("body")
-			if body.IsObject() && body.Get("request_url").Exists() {
+			if body := call.Get("body"); body.IsObject() && keep(body) {
 				calls = append(calls, webhookCall{
 					fixture:       filepath.Base(p),
 					index:         int(i.Int()),
