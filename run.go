@@ -123,17 +123,22 @@ func (rt *runtime) renderBody(ctx context.Context, ref *hookRef, parts ctxParts,
 	// reference to it), so its buffer is pooled.
 	buf := getBuf()
 	defer putBuf(buf)
-	c := kratos.BuildCtx(buf.AvailableBuffer(), kratos.CtxInput{
+	c := kratos.BuildCtx(buf.AvailableBuffer(), rt.ctxInput(parts, identity))
+	out, err := ref.tmpl.Evaluate(ctx, c)
+	buf.Write(c) // hand the grown storage back to the pool
+	return out, err
+}
+
+// ctxInput is what BuildCtx needs for one hook point.
+func (rt *runtime) ctxInput(parts ctxParts, identity []byte) kratos.CtxInput {
+	return kratos.CtxInput{
 		Flow:             parts.flow,
 		TransientPayload: parts.transient,
 		Request:          parts.req,
 		HeaderAllowList:  rt.headerAllow,
 		Identity:         identity,
 		Session:          parts.session,
-	})
-	out, err := ref.tmpl.Evaluate(ctx, c)
-	buf.Write(c) // hand the grown storage back to the pool
-	return out, err
+	}
 }
 
 // trigger describes one hook invocation to package hooks; it logs each
@@ -165,15 +170,13 @@ func (rt *runtime) trigger(r *http.Request, ref *hookRef, flow kratos.Flow, id s
 // path. The ctx bytes are copied now: the request and its buffers are gone
 // by the time the job runs.
 func (rt *runtime) dispatchAsync(ctx context.Context, flow kratos.Flow, hs []*hookRef, parts ctxParts, identity []byte) {
+	if len(hs) == 0 {
+		return
+	}
 	trigger := uuid.NewString()
+	// One ctx serves every async hook of the point: the jobs only read it.
+	c := kratos.BuildCtx(nil, rt.ctxInput(parts, identity))
 	for _, ref := range hs {
-		var c []byte
-		if ref.tmpl != nil {
-			c = kratos.BuildCtx(nil, kratos.CtxInput{
-				Flow: parts.flow, TransientPayload: parts.transient, Request: parts.req,
-				HeaderAllowList: rt.headerAllow, Identity: identity, Session: parts.session,
-			})
-		}
 		ref := ref
 		tr := rt.trigger(parts.req, ref, flow, trigger)
 		ok := rt.dispatcher.Submit(func(jobCtx context.Context) {

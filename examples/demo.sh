@@ -119,6 +119,18 @@ register() {
 		--data "{\"method\":\"password\",\"password\":\"$PASSWORD\",\"traits\":{\"email\":\"$email\"},\"transient_payload\":{\"invite_code\":\"DEMO-INVITE\"}}"
 }
 
+# events_received PATTERN: polls the receiver's /events webhooks (for up to
+# 10 s; async hooks arrive after the client's answer) until one matches the
+# grep -E pattern; they are left in $DEMO_DIR/received.json.
+events_received() {
+	for _ in $(seq 50); do
+		curl -fsS --max-time 5 "$RECEIVER/received?path=/events" -o "$DEMO_DIR/received.json"
+		grep -Eq "$1" "$DEMO_DIR/received.json" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 run_id=$(date +%s)$RANDOM
 passed=0
 
@@ -152,14 +164,7 @@ email="demo-$run_id@example.com"
 status=$(register "$email")
 echo "HTTP $status (the client did not wait for the /events hook)"
 delivered=
-for _ in $(seq 50); do
-	curl -fsS --max-time 5 "$RECEIVER/received?path=/events" -o "$DEMO_DIR/received.json"
-	if grep -q "\"$email\"" "$DEMO_DIR/received.json"; then
-		delivered=yes
-		break
-	fi
-	sleep 0.2
-done
+events_received "\"$email\"" && delivered=yes
 echo "GET $RECEIVER/received?path=/events:"
 pretty '.[] | {path, status, api_key, headers, body}' "$DEMO_DIR/received.json"
 if [[ $status == 200 && -n $delivered ]]; then
@@ -179,14 +184,7 @@ status=$(curl -sS --max-time 30 -o "$DEMO_DIR/login.json" -w '%{http_code}' \
 token=$(grep -o '"session_token":"[^"]*"' "$DEMO_DIR/login.json" | cut -d'"' -f4)
 identity_id=$(grep -o '"identity":{"id":"[^"]*"' "$DEMO_DIR/login.json" | head -n 1 | cut -d'"' -f6)
 logged=
-for _ in $(seq 50); do
-	curl -fsS --max-time 5 "$RECEIVER/received?path=/events" -o "$DEMO_DIR/received.json"
-	if [[ -n $identity_id ]] && grep -q "\"user_id\": *\"$identity_id\"" "$DEMO_DIR/received.json"; then
-		logged=yes
-		break
-	fi
-	sleep 0.2
-done
+[[ -n $identity_id ]] && events_received "\"user_id\": *\"$identity_id\"" && logged=yes
 echo "HTTP $status; /events webhooks now:"
 pretty '.[] | {path, body}' "$DEMO_DIR/received.json"
 if [[ $status == 200 && -n $token && -n $logged ]]; then
