@@ -61,7 +61,7 @@ conformance: bin/kratos
 smoke: bin/caddy
 	$(call header,"xcaddy smoke test")
 	bin/caddy list-modules | grep -x http.handlers.ory_actions
-	DEMO_HOOK_KEY=smoke-test ORY_ACTIONS_SECRET=smoke-test \
+	DEMO_HOOK_KEY=smoke-test ORY_ACTIONS_SECRET=smoke-test-secret-smoke-test-secret-0123 \
 		bin/caddy validate --config examples/Caddyfile --adapter caddyfile
 
 demo: bin/kratos bin/caddy bin/receiver

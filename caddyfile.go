@@ -14,11 +14,37 @@ import (
 )
 
 func init() {
-	httpcaddyfile.RegisterHandlerDirective("ory_actions", parseCaddyfile)
+	httpcaddyfile.RegisterDirective("ory_actions", parseDirective)
 	// Before reverse_proxy, so no `order` line is needed in the usual
 	// `ory_actions` + `reverse_proxy kratos` site, and after encode, so our
 	// rewritten answers are still compressed (STYLE P3).
 	httpcaddyfile.RegisterDirectiveOrder("ory_actions", httpcaddyfile.Before, "reverse_proxy")
+}
+
+// parseDirective is RegisterHandlerDirective's setup, except that a request
+// matcher is refused: the gateway must see every request that reaches
+// Kratos and decides itself what each one is. A matcher such as
+// /self-service/* would let //self-service//registration, which Kratos
+// executes as /self-service/registration, go past the hooks to
+// reverse_proxy.
+func parseDirective(h httpcaddyfile.Helper) ([]httpcaddyfile.ConfigValue, error) {
+	if !h.Next() {
+		return nil, h.ArgErr()
+	}
+	matcherSet, err := h.ExtractMatcherSet()
+	if err != nil {
+		return nil, err
+	}
+	if matcherSet != nil {
+		return nil, h.Err("ory_actions takes no request matcher: it must see every request that reaches Kratos " +
+			"(a matcher such as /self-service/* lets spellings like //self-service/registration past the hooks); " +
+			"put it, without a matcher, in the site or route that proxies to Kratos")
+	}
+	val, err := parseCaddyfile(h)
+	if err != nil {
+		return nil, err
+	}
+	return h.NewRoute(nil, val), nil
 }
 
 func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
@@ -64,6 +90,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //			emit_analytics_event true|false
 //			timeout  <duration>
 //			retries  <n>
+//			deadline <duration>
 //			on_error fail|continue
 //		}
 //	}
@@ -259,6 +286,8 @@ func (hc *HookConfig) unmarshal(d *caddyfile.Dispenser) error {
 			if err = intArg(d, &n); err == nil {
 				hc.Retries = &n
 			}
+		case "deadline":
+			err = durationArg(d, &hc.Deadline)
 		case "on_error":
 			err = oneArg(d, &hc.OnError)
 		default:

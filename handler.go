@@ -1,66 +1,44 @@
 package oryactions
 
 import (
+	"context"
 	"net/http"
-	"strings"
 
+	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
-
-	"github.com/caddy-ory-actions/caddy-ory-actions/kratos"
 )
 
-// ServeHTTP classifies the request and intercepts it only when a configured
-// hook concerns it. Everything else goes to next untouched and unbuffered.
+// ServeHTTP hands the request to the gateway, with Caddy's next handler
+// (reverse_proxy to Kratos) as its upstream. Requests no hook concerns reach
+// next untouched and unbuffered; next's error comes back for handle_errors.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	if !strings.HasPrefix(r.URL.Path, "/self-service/") {
-		return next.ServeHTTP(w, r)
-	}
-	rt := h.rt
-	route := kratos.Classify(r.Method, r.URL.Path, r.URL.RawQuery)
-	interest := rt.interested[route.Flow]
-	switch route.Phase {
-	case kratos.PhaseInit:
-		if interest.before {
-			clearPlaceholders(r.Context())
-			return rt.serveInit(w, r, next, route)
-		}
-		if interest.after && cacheable(route.Flow) && (!route.Browser || kratos.IsJSONClient(r.Header.Get("Accept"), r.Header.Get("Content-Type"))) {
-			return rt.serveInitForCache(w, r, next)
-		}
-		if route.Browser && !rt.ui.knows(route.Flow) {
-			// Learn the flow's UI URL from Kratos's redirect, for form
-			// clients of later interrupts; nothing is buffered, and once the
-			// URL is known nothing is wrapped either.
-			return next.ServeHTTP(&initSniffer{ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w}, urls: rt.ui, flow: route.Flow}, r)
-		}
-	case kratos.PhaseSubmit:
-		if interest.after {
-			clearPlaceholders(r.Context())
-			return rt.serveSubmit(w, r, next, route)
-		}
-	case kratos.PhaseFetch:
-		if hasCarryCookie(r) || interest.after && cacheable(route.Flow) {
-			return rt.serveFetch(w, r, next, route)
-		}
-	case kratos.PhaseErrorFetch:
-		if strings.HasPrefix(route.FlowID, kratos.GatewayErrorPrefix) {
-			return rt.serveGatewayError(w, r, next, route)
-		}
-	}
-	return next.ServeHTTP(w, r)
+	return h.gw.ServeHTTP(w, r, next)
 }
 
-// serveSubmit routes a submit to its flow's semantics (DESIGN §4).
-func (rt *runtime) serveSubmit(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, route kratos.Route) error {
-	switch route.Flow {
-	case kratos.Registration:
-		return rt.serveRegistrationSubmit(w, r, next, route)
-	case kratos.Login:
-		return rt.serveLoginSubmit(w, r, next, route)
-	case kratos.Settings:
-		return rt.serveSettingsSubmit(w, r, next, route)
-	case kratos.Recovery, kratos.Verification:
-		return rt.serveCodeSubmit(w, r, next, route)
+// placeholderPrefix namespaces what the gateway publishes, e.g.
+// {http.ory_actions.outcome}, {http.ory_actions.hook} and
+// {http.ory_actions.hooks.<id>.outcome}.
+const placeholderPrefix = "http.ory_actions."
+
+// publishPlaceholder sets a placeholder on the request's replacer.
+func publishPlaceholder(ctx context.Context, key, value string) {
+	if repl, ok := ctx.Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
+		repl.Set(placeholderPrefix+key, value)
 	}
-	return next.ServeHTTP(w, r)
+}
+
+// clearPlaceholders drops values a previous pass (e.g. a retried route)
+// left, so nothing stale is logged.
+func clearPlaceholders(ctx context.Context) {
+	if repl, ok := ctx.Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
+		repl.DeleteByPrefix(placeholderPrefix)
+	}
+}
+
+// trustedProxy reports whether Caddy's server trusts the client as a proxy
+// (its trusted_proxies): only then does reverse_proxy pass the client's
+// X-Forwarded-Host and X-Forwarded-Proto on to Kratos.
+func trustedProxy(r *http.Request) bool {
+	trusted, _ := caddyhttp.GetVar(r.Context(), caddyhttp.TrustedProxyVarKey).(bool)
+	return trusted
 }

@@ -1,9 +1,10 @@
 // Package oryactions is a Caddy HTTP handler that runs Ory Actions (Kratos
 // `web_hook`s) in the gateway, in front of an unmodified Ory Kratos.
 //
-// Only this package imports Caddy. It classifies each request with package
-// kratos, renders webhook bodies with package render, calls them with package
-// hooks, and rewrites Kratos's answer as Kratos's native web_hook would have.
+// This package is the Caddy glue only: the module and its configuration
+// (module.go, config.go), the Caddyfile directive (caddyfile.go) and
+// ServeHTTP (handler.go). The gateway itself — routing, the hook points
+// of every flow, the answers — is the plain-Go package internal/gateway.
 package oryactions
 
 import (
@@ -14,7 +15,9 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
 
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/gateway"
 	"github.com/caddy-ory-actions/caddy-ory-actions/kratos"
+	"github.com/caddy-ory-actions/caddy-ory-actions/render"
 )
 
 func init() {
@@ -27,10 +30,13 @@ type Handler struct {
 	// Kratos says where the Kratos public and admin APIs are.
 	Kratos KratosConfig `json:"kratos"`
 
-	// Secret seals the carry tokens and gateway error ids handed to browser
-	// form clients. Caddy placeholders such as {env.ORY_ACTIONS_SECRET} are
-	// resolved at load. When empty, a random key is generated per process
-	// (tokens then do not survive a restart or reach another instance).
+	// Secret seals the carry tokens, continuation tokens and gateway error
+	// ids handed to browsers; the key is derived from it with HKDF. It must
+	// be at least 32 bytes. Caddy placeholders such as
+	// {env.ORY_ACTIONS_SECRET} are resolved at load. When empty, a random
+	// key is drawn once per process (kept across config reloads): tokens
+	// then do not survive a restart or reach another instance, and the
+	// module logs a warning at every load.
 	Secret string `json:"secret,omitempty"`
 
 	// Hooks are the web hooks, in the order they run at each hook point.
@@ -56,45 +62,8 @@ type Handler struct {
 	// Async sizes the queue of response.ignore hooks.
 	Async AsyncConfig `json:"async,omitzero"`
 
-	rt     *runtime
+	gw     *gateway.Gateway
 	logger *zap.Logger
-}
-
-// KratosConfig locates Kratos.
-type KratosConfig struct {
-	// PublicURL is Kratos's public API base URL, used to fetch flows,
-	// sessions and identity schemas. Required.
-	PublicURL string `json:"public_url"`
-	// AdminURL is Kratos's admin API base URL. Required by hooks that patch
-	// identities (any response.parse hook) and by compensations such as
-	// revoking a session.
-	AdminURL string `json:"admin_url,omitempty"`
-	// SchemaID is the identity schema new registrations use (Kratos's
-	// identity.default_schema_id). Default "default".
-	SchemaID string `json:"schema_id,omitempty"`
-}
-
-// TemplateConfig bounds Jsonnet.
-type TemplateConfig struct {
-	// ImportDir enables Jsonnet imports, restricted to this directory.
-	// Empty (the default) disables imports.
-	ImportDir string `json:"import_dir,omitempty"`
-	// Timeout bounds one evaluation. Default 1s.
-	Timeout caddy.Duration `json:"timeout,omitempty"`
-	// MaxOutput caps a rendered body, in bytes. Default 256 KiB.
-	MaxOutput int `json:"max_output,omitempty"`
-}
-
-// AsyncConfig sizes the response.ignore dispatcher.
-type AsyncConfig struct {
-	// Workers is how many async hooks run at once. Default 8.
-	Workers int `json:"workers,omitempty"`
-	// Queue is how many async hooks may wait. Default 1024; when full, a
-	// hook is dropped, logged and counted rather than delaying a client.
-	Queue int `json:"queue,omitempty"`
-	// DrainTimeout bounds how long a config unload waits for queued and
-	// running async hooks. Default 10s.
-	DrainTimeout caddy.Duration `json:"drain_timeout,omitempty"`
 }
 
 // CaddyModule returns the Caddy module information.
@@ -105,14 +74,6 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 	}
 }
 
-const (
-	defaultMaxBody      = 1 << 20
-	defaultWorkers      = 8
-	defaultQueue        = 1024
-	defaultDrainTimeout = 10 * time.Second
-	defaultSchemaID     = "default"
-)
-
 // Provision resolves placeholders, compiles every template and prepares the
 // clients, so that nothing but the request itself is left for ServeHTTP.
 func (h *Handler) Provision(ctx caddy.Context) error {
@@ -121,17 +82,93 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("kratos.public_url: required")
 	}
 	if h.MaxBodySize <= 0 {
-		h.MaxBodySize = defaultMaxBody
+		h.MaxBodySize = gateway.DefaultMaxBodySize
 	}
 	if h.Kratos.SchemaID == "" {
-		h.Kratos.SchemaID = defaultSchemaID
+		h.Kratos.SchemaID = gateway.DefaultSchemaID
 	}
-	rt, err := newRuntime(ctx, h)
+	repl := caddy.NewReplacer()
+	key, err := h.sealingKey(repl.ReplaceKnown(h.Secret, ""))
 	if err != nil {
 		return err
 	}
-	h.rt = rt
+	cfg := gateway.Config{
+		KratosPublicURL: repl.ReplaceKnown(h.Kratos.PublicURL, ""),
+		KratosAdminURL:  repl.ReplaceKnown(h.Kratos.AdminURL, ""),
+		SchemaID:        h.Kratos.SchemaID,
+		Key:             key,
+		RequestHeaders:  h.RequestHeaders,
+		MaxBodySize:     h.MaxBodySize,
+		UIURLs:          map[kratos.Flow]string{},
+		ErrorUIURL:      h.UI.ErrorURL,
+		Render: render.Options{
+			ImportDir: h.Templates.ImportDir,
+			MaxOutput: h.Templates.MaxOutput,
+			Timeout:   time.Duration(h.Templates.Timeout),
+		},
+		AsyncWorkers:   h.Async.Workers,
+		AsyncQueue:     h.Async.Queue,
+		DrainTimeout:   time.Duration(h.Async.DrainTimeout),
+		Logger:         h.logger,
+		Publish:        publishPlaceholder,
+		ClearPublished: clearPlaceholders,
+		TrustForwarded: trustedProxy,
+	}
+	for name, u := range h.UI.Flows {
+		if f, ok := kratos.ParseFlow(name); ok {
+			cfg.UIURLs[f] = u
+		}
+	}
+	if !h.DisableMetrics {
+		cfg.Metrics = ctx.GetMetricsRegistry()
+	}
+	counts := map[string]int{}
+	for i, hc := range h.Hooks {
+		if err := hc.validate(i); err != nil {
+			return err
+		}
+		point := hc.Flow + "/" + hc.When
+		counts[point]++
+		id := hc.ID
+		if id == "" {
+			id = defaultHookID(hc, counts[point])
+		}
+		cfg.Hooks = append(cfg.Hooks, hc.spec(repl, id))
+	}
+	if h.gw, err = gateway.New(ctx, cfg); err != nil {
+		return err
+	}
+	h.warnAboutOIDC()
 	return nil
+}
+
+// sealingKey derives the key from the configured secret, or takes the
+// process's random key (loudly: it cannot be shared by several instances).
+func (h *Handler) sealingKey(secret string) ([32]byte, error) {
+	if secret == "" {
+		h.logger.Warn("no secret configured: carry tokens, continuations and gateway error ids use a random per-process key; " +
+			"they do not survive a restart and do not work across instances (set secret to 32 or more random bytes)")
+		return gateway.ProcessKey(), nil
+	}
+	key, err := gateway.DeriveKey(secret)
+	if err != nil {
+		return key, fmt.Errorf("secret: %w", err)
+	}
+	return key, nil
+}
+
+// warnAboutOIDC says at load that OIDC callbacks will be refused: social
+// sign-in completes on Kratos's callback route, where the gateway cannot
+// yet run the hooks this config applies to it.
+func (h *Handler) warnAboutOIDC() {
+	for _, hc := range h.Hooks {
+		if hc.When == "after" && (hc.Method == "" || hc.Method == "oidc") &&
+			(hc.Flow == "registration" || hc.Flow == "login" || hc.Flow == "settings") {
+			h.logger.Warn("after hooks apply to social sign-in (OIDC), which the gateway cannot check yet: " +
+				"requests to /self-service/methods/oidc/callback/* are refused with 501; give these hooks a method to let OIDC through without them")
+			return
+		}
+	}
 }
 
 // Validate checks what Provision could not reject on its own.
@@ -155,10 +192,7 @@ func (h *Handler) Validate() error {
 // Cleanup drains async hooks within the configured deadline. It copes with a
 // Provision that failed halfway.
 func (h *Handler) Cleanup() error {
-	if h.rt == nil {
-		return nil
-	}
-	return h.rt.close()
+	return h.gw.Close()
 }
 
 // Interface guards

@@ -150,7 +150,7 @@ func caddyConfig(env *suiteEnv, hooks []any) ([]byte, error) {
 				map[string]any{
 					"handler": "ory_actions",
 					"kratos":  map[string]any{"public_url": env.kratos.PublicURL, "admin_url": env.kratos.AdminURL},
-					"secret":  "conformance-secret-not-for-production",
+					"secret":  "conformance-secret-not-for-production-0123",
 					"async":   map[string]any{"drain_timeout": "2s"},
 					"ui":      uiConfig(),
 					"hooks":   hooks,

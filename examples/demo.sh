@@ -19,7 +19,7 @@ PASSWORD=demo-Passw0rd-$RANDOM$RANDOM # throw-away accounts in a throw-away data
 
 # Obviously fake demo values, exported for Caddy and the receiver.
 export DEMO_HOOK_KEY=${DEMO_HOOK_KEY:-demo-hook-key-not-a-secret}
-export ORY_ACTIONS_SECRET=${ORY_ACTIONS_SECRET:-demo-actions-secret-not-a-secret}
+export ORY_ACTIONS_SECRET=${ORY_ACTIONS_SECRET:-demo-actions-secret-not-a-secret-0123456789}
 
 # Bold and red on a terminal; plain text in CI logs.
 bold= red= reset=

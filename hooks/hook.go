@@ -23,6 +23,9 @@ type Attempt struct {
 	Err error
 	// Retry reports that another attempt follows.
 	Retry bool
+	// Stopped, when set, says why no attempt follows although the answer
+	// was one to retry (the next one would start after the deadline).
+	Stopped string
 }
 
 // Trigger carries what is specific to one call of a hook.
@@ -73,6 +76,7 @@ func New(cfg Config, pol Policy, client *http.Client) (*Hook, error) {
 	pol = pol.withDefaults()
 	own := *client
 	own.Timeout = pol.Timeout
+	own.CheckRedirect = sameHostKeepsHeaders(cfg, client.CheckRedirect)
 	header := baseHeader(cfg)
 	return &Hook{
 		cfg:       cfg,
@@ -91,13 +95,18 @@ func (h *Hook) Config() Config { return h.cfg }
 
 // Call sends the rendered body (Jsonnet's JSON output; nil sends no body)
 // with Kratos's retry policy and interprets the final answer. It returns
-// when the answer is interpreted, retries are used up, or ctx ends (also
-// during a backoff wait).
+// when the answer is interpreted, retries are used up, ctx ends (also
+// during a backoff wait), or the policy's deadline passes: a wait that
+// would end after the deadline (a receiver's Retry-After: 3600, say) is
+// not waited at all.
 func (h *Hook) Call(ctx context.Context, body []byte, trig Trigger) Outcome {
 	payload, err := h.payload(body)
 	if err != nil {
 		return Outcome{Kind: Fail, Failure: FailConfig, Err: err}
 	}
+	deadline := time.Now().Add(h.pol.Deadline)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	var out Outcome
 	for n := 1; ; n++ {
 		out.Attempts = n
@@ -108,14 +117,26 @@ func (h *Hook) Call(ctx context.Context, body []byte, trig Trigger) Outcome {
 		if resp != nil {
 			out.Status = resp.StatusCode
 		}
+		var wait time.Duration
+		stopped := ""
+		if more {
+			wait = h.pol.backoff(n-1, resp, time.Now())
+			if time.Now().Add(wait).After(deadline) {
+				more = false
+				stopped = fmt.Sprintf("the next attempt would start after the hook's deadline of %s (wait %s)", h.pol.Deadline, wait)
+			}
+		}
 		if trig.Observe != nil {
-			trig.Observe(Attempt{Number: n, Status: out.Status, Duration: took, Err: err, Retry: more})
+			trig.Observe(Attempt{Number: n, Status: out.Status, Duration: took, Err: err, Retry: more, Stopped: stopped})
 		}
 		if !retry && stopErr == nil && err == nil {
-			return h.interpret(resp, out)
+			return h.deadlineIsTimeout(h.interpret(resp, out), deadline)
 		}
 		if resp != nil && err == nil {
 			drain(resp.Body)
+		}
+		if stopped != "" {
+			return h.giveUpBeforeDeadline(out, err, stopped)
 		}
 		if !more {
 			if stopErr == nil {
@@ -123,11 +144,22 @@ func (h *Hook) Call(ctx context.Context, body []byte, trig Trigger) Outcome {
 			}
 			return h.giveUp(out, stopErr)
 		}
-		if err := sleep(ctx, h.pol.backoff(n-1, resp, time.Now())); err != nil {
+		if err := sleep(ctx, wait); err != nil {
 			// As retryablehttp: the bare context error, no "giving up".
 			return failed(out, classify(err), err)
 		}
 	}
+}
+
+// deadlineIsTimeout reports an answer cut off by the hook's own deadline
+// while it was read as the timeout it is (Kratos's per-attempt timeout,
+// which also covers reading, keeps Kratos's "could not be unmarshalled").
+func (h *Hook) deadlineIsTimeout(out Outcome, deadline time.Time) Outcome {
+	if out.Kind == Fail && out.Failure == FailUnusable && !time.Now().Before(deadline) {
+		out.Failure = FailTimeout
+		out.Err = fmt.Errorf("%s %s: the hook's deadline of %s passed while its answer was read: %w", h.cfg.Method, h.safeURL, h.pol.Deadline, out.Err)
+	}
+	return out
 }
 
 // send makes one attempt; the error is redacted.
@@ -146,6 +178,17 @@ func (h *Hook) send(ctx context.Context, payload []byte, trig Trigger) (*http.Re
 // retryable (5xx, 429), whose payload is never parsed.
 func (h *Hook) giveUp(out Outcome, cause error) Outcome {
 	msg := fmt.Sprintf("%s %s giving up after %d attempt(s)", h.cfg.Method, h.safeURL, out.Attempts)
+	if cause == nil {
+		return failed(out, FailUnusable, errors.New(msg))
+	}
+	return failed(out, classify(cause), fmt.Errorf("%s: %w", msg, cause))
+}
+
+// giveUpBeforeDeadline ends a call whose next attempt could only start
+// after the deadline: it fails as if the retries were used up, and says
+// why.
+func (h *Hook) giveUpBeforeDeadline(out Outcome, cause error, why string) Outcome {
+	msg := fmt.Sprintf("%s %s giving up after %d attempt(s): %s", h.cfg.Method, h.safeURL, out.Attempts, why)
 	if cause == nil {
 		return failed(out, FailUnusable, errors.New(msg))
 	}

@@ -25,6 +25,15 @@ type Policy struct {
 	BackoffMax time.Duration
 	// MaxAnswer is how many bytes of an answer are read at most. Default 5 MiB.
 	MaxAnswer int64
+	// Deadline bounds one whole call: every attempt, every wait between
+	// attempts (a Retry-After included) and reading the answer. A wait that
+	// would end past it is not waited: the call gives up at once. Default:
+	// Kratos's worst case for the attempts and timeout in force, i.e.
+	// Attempts × Timeout plus the backoff waits, plus one second of grace
+	// so that the per-attempt timeouts, not the deadline, end a call that
+	// Kratos would end the same way (94s for the defaults: 3 × 30s + 1s +
+	// 2s + 1s).
+	Deadline time.Duration
 }
 
 // DefaultPolicy returns Kratos's timing: 30 s per attempt, 3 attempts, 1 s
@@ -38,6 +47,10 @@ func DefaultPolicy() Policy {
 		MaxAnswer:  5 << 20,
 	}
 }
+
+// deadlineGrace keeps the default deadline past the natural end of the
+// last attempt.
+const deadlineGrace = time.Second
 
 // withDefaults fills every non-positive field from DefaultPolicy, so callers
 // may set only what they change.
@@ -58,7 +71,32 @@ func (p Policy) withDefaults() Policy {
 	if p.MaxAnswer <= 0 {
 		p.MaxAnswer = d.MaxAnswer
 	}
+	if p.Deadline <= 0 {
+		p.Deadline = p.worstCase()
+	}
 	return p
+}
+
+// worstCase is how long Kratos's client can take with this policy when
+// every attempt times out (the attempts plus the backoff between them),
+// plus deadlineGrace.
+func (p Policy) worstCase() time.Duration {
+	total := deadlineGrace
+	for n := 0; n < p.Attempts; n++ {
+		total = saturatingAdd(total, p.Timeout)
+		if n < p.Attempts-1 {
+			total = saturatingAdd(total, p.backoff(n, nil, time.Time{}))
+		}
+	}
+	return total
+}
+
+// saturatingAdd adds two non-negative durations without overflowing.
+func saturatingAdd(a, b time.Duration) time.Duration {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // backoff is the wait after the failed attempt with zero-based index n. It

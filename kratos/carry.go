@@ -61,14 +61,13 @@ func SealCarry(s *Sealer, c Carry) (string, bool) {
 	return "", false
 }
 
-// OpenCarry reads a carry cookie. ok is false for a missing, tampered,
-// expired or foreign token, or one for another flow id.
-func OpenCarry(s *Sealer, r *http.Request, flowID string, now time.Time) (Carry, bool) {
-	ck, err := r.Cookie(CarryCookieName)
-	if err != nil || ck.Value == "" {
+// OpenCarry reads a carry cookie's value. ok is false for a missing,
+// tampered, expired or foreign token, or one for another flow id.
+func OpenCarry(s *Sealer, token, flowID string, now time.Time) (Carry, bool) {
+	if token == "" {
 		return Carry{}, false
 	}
-	plain, err := s.Open(carryPurpose, ck.Value)
+	plain, err := s.Open(carryPurpose, token)
 	if err != nil {
 		return Carry{}, false
 	}

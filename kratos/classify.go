@@ -3,6 +3,8 @@ package kratos
 import (
 	"net/url"
 	"strings"
+
+	"github.com/julienschmidt/httprouter"
 )
 
 // Flow names one of Kratos's five self-service flows, spelled as in its
@@ -18,6 +20,9 @@ const (
 	Verification Flow = "verification"
 )
 
+// Flows lists the five flows.
+var Flows = [...]Flow{Registration, Login, Settings, Recovery, Verification}
+
 // ParseFlow maps a path segment to its Flow; ok is false for anything that
 // is not one of the five flows (matching is case-sensitive, as Kratos's
 // router is).
@@ -29,87 +34,132 @@ func ParseFlow(s string) (Flow, bool) {
 	return "", false
 }
 
-// Phase is where in a flow's life a client request sits.
-type Phase int
+// Endpoint is what Kratos's public router does with a request.
+type Endpoint int
 
 const (
-	// PhaseNone: not a self-service request the gateway handles; pass it
-	// through untouched.
-	PhaseNone Phase = iota
-	// PhaseInit: GET /self-service/{flow}/browser or /api.
-	PhaseInit
-	// PhaseFetch: GET /self-service/{flow}/flows?id=.
-	PhaseFetch
-	// PhaseSubmit: POST /self-service/{flow}?flow=.
-	PhaseSubmit
-	// PhaseErrorFetch: GET /self-service/errors?id=.
-	PhaseErrorFetch
-	// PhaseLink: GET /self-service/{flow}?flow=... Kratos accepts GET on the
-	// submit path for e-mail links (verification ?code=) and OIDC callbacks.
-	// The verification link only pre-fills the code node and redirects
-	// (SPEC §1), so the gateway passes these through like PhaseNone; the
-	// phase exists so a caller can tell them apart from unrelated paths.
-	PhaseLink
+	// EndpointNone: outside /self-service/; no hook point is there.
+	EndpointNone Endpoint = iota
+	// EndpointInit: GET /self-service/{flow}/browser or /api.
+	EndpointInit
+	// EndpointFetch: GET /self-service/{flow}/flows?id=.
+	EndpointFetch
+	// EndpointSubmit: GET or POST /self-service/{flow}?flow=. Kratos
+	// routes both methods on every flow's submit path: settings applies
+	// updates sent as GET (and the change saved before a re-authentication),
+	// verification and recovery links complete on GET, code login may.
+	EndpointSubmit
+	// EndpointErrorFetch: GET /self-service/errors?id=.
+	EndpointErrorFetch
+	// EndpointOIDCCallback: GET or POST
+	// /self-service/methods/oidc/callback[/{provider}], where an OIDC
+	// registration, login or settings link completes.
+	EndpointOIDCCallback
+	// EndpointOther: a /self-service/ route Kratos serves that no hook
+	// point concerns (logout, OIDC's own redirects).
+	EndpointOther
+	// EndpointUnknown: under /self-service/ but not a route Kratos serves
+	// with this method: Kratos answers 404 or 405, or redirects to a
+	// cleaner spelling (trailing slash, letter case).
+	EndpointUnknown
 )
 
 // Route is what Classify learned from a request line.
 type Route struct {
-	// Flow is set for every phase except PhaseNone and PhaseErrorFetch.
+	// Endpoint is what Kratos's router dispatches the request to.
+	Endpoint Endpoint
+	// Flow is set for init, fetch and submit.
 	Flow Flow
-	// Phase says which endpoint was addressed.
-	Phase Phase
-	// Browser is set for PhaseInit of /browser (false for /api).
+	// Browser is set for an init of /browser (false for /api).
 	Browser bool
-	// FlowID is the ?flow= value on submit and link requests and the ?id=
-	// value on fetch and error-fetch requests, unescaped, as Go's
-	// url.Values.Get would return it ("" when absent). It is not validated:
-	// Kratos answers malformed ids itself.
+	// FlowID is the ?flow= value on submits and the ?id= value on fetches
+	// and error fetches, as Kratos reads it (url.Values.Get: the first
+	// well-formed pair). "" when absent; never validated here.
 	FlowID string
 }
 
-const selfServicePrefix = "/self-service/"
+// SelfServicePrefix is where every route with a hook point lives.
+const SelfServicePrefix = "/self-service/"
 
-// Classify tells which self-service endpoint a request addresses, from its
-// method, path and raw query alone. It never allocates for a path outside
-// /self-service/, so it is cheap enough to run on every request.
-func Classify(method, path, rawQuery string) Route {
-	if !strings.HasPrefix(path, selfServicePrefix) {
+// CleanPath is the path Kratos routes on: its public server runs
+// x.CleanPath (httprouter.CleanPath on r.URL.Path, the decoded path)
+// before its router, so `//self-service//registration`,
+// `/self-service/./registration` and `/x/../self-service/registration`
+// all reach the registration handler. The very same function is used here
+// so the gateway and Kratos can never disagree on what a path means. It
+// does not allocate for a path that is already clean.
+func CleanPath(p string) string { return httprouter.CleanPath(p) }
+
+// Classify tells which Kratos endpoint a request addresses, from its method,
+// its cleaned path (CleanPath) and its raw query. It never allocates for a
+// path outside /self-service/.
+func Classify(method, cleanPath, rawQuery string) Route {
+	rest, ok := strings.CutPrefix(cleanPath, SelfServicePrefix)
+	if !ok {
+		if len(cleanPath) >= len(SelfServicePrefix) && strings.EqualFold(cleanPath[:len(SelfServicePrefix)], SelfServicePrefix) {
+			// Kratos's router redirects other letter cases to the
+			// canonical path; nothing there is an endpoint as spelled.
+			return Route{Endpoint: EndpointUnknown}
+		}
 		return Route{}
 	}
-	rest := path[len(selfServicePrefix):]
-	if rest == "errors" {
+	unknown := Route{Endpoint: EndpointUnknown}
+	switch rest {
+	case "errors":
 		if method != "GET" {
-			return Route{}
+			return unknown
 		}
-		return Route{Phase: PhaseErrorFetch, FlowID: queryValue(rawQuery, "id")}
+		return Route{Endpoint: EndpointErrorFetch, FlowID: queryValue(rawQuery, "id")}
+	case "logout", "logout/browser":
+		return knownIf(method == "GET")
+	case "logout/api":
+		return knownIf(method == "DELETE")
+	case "methods/oidc/callback":
+		return oidcCallback(method == "GET")
+	}
+	if p, ok := strings.CutPrefix(rest, "methods/oidc/callback/"); ok && p != "" && !strings.Contains(p, "/") {
+		return oidcCallback(method == "GET" || method == "POST")
 	}
 
 	name, sub, hasSub := strings.Cut(rest, "/")
 	flow, ok := ParseFlow(name)
 	if !ok {
-		return Route{}
+		return unknown
 	}
 	if !hasSub {
-		switch method {
-		case "POST":
-			return Route{Flow: flow, Phase: PhaseSubmit, FlowID: queryValue(rawQuery, "flow")}
-		case "GET":
-			return Route{Flow: flow, Phase: PhaseLink, FlowID: queryValue(rawQuery, "flow")}
+		if method != "GET" && method != "POST" {
+			return unknown
 		}
-		return Route{}
+		return Route{Endpoint: EndpointSubmit, Flow: flow, FlowID: queryValue(rawQuery, "flow")}
 	}
 	if method != "GET" {
-		return Route{}
+		return unknown
 	}
 	switch sub {
 	case "browser":
-		return Route{Flow: flow, Phase: PhaseInit, Browser: true}
+		return Route{Endpoint: EndpointInit, Flow: flow, Browser: true}
 	case "api":
-		return Route{Flow: flow, Phase: PhaseInit}
+		return Route{Endpoint: EndpointInit, Flow: flow}
 	case "flows":
-		return Route{Flow: flow, Phase: PhaseFetch, FlowID: queryValue(rawQuery, "id")}
+		return Route{Endpoint: EndpointFetch, Flow: flow, FlowID: queryValue(rawQuery, "id")}
 	}
-	return Route{}
+	return unknown
+}
+
+// knownIf is EndpointOther when the method is the route's, else unknown.
+func knownIf(ok bool) Route {
+	if ok {
+		return Route{Endpoint: EndpointOther}
+	}
+	return Route{Endpoint: EndpointUnknown}
+}
+
+// oidcCallback is EndpointOIDCCallback when the method is routed.
+func oidcCallback(ok bool) Route {
+	if ok {
+		return Route{Endpoint: EndpointOIDCCallback}
+	}
+	return Route{Endpoint: EndpointUnknown}
 }
 
 // queryValue returns the first value of key in a raw query with the

@@ -143,11 +143,10 @@ var clientFlowNames = map[string]bool{
 	"registration": true, "login": true, "settings": true, "recovery": true, "verification": true,
 }
 
-// FetchFlow GETs /self-service/<flow>/flows?id=<id> on the public API,
-// forwarding the client's Cookie header (Kratos needs the CSRF cookie for
-// browser flows, and the session cookie for settings flows) and its
-// X-Session-Token (API settings flows). Both may be empty.
-func (c *Client) FetchFlow(ctx context.Context, flow, id string, cookie, sessionToken string) (Response, error) {
+// FetchFlow GETs /self-service/<flow>/flows?id=<id> on the public API with
+// the end user's credentials (Kratos needs the CSRF cookie for browser
+// flows, and the session for settings flows).
+func (c *Client) FetchFlow(ctx context.Context, flow, id string, creds Credentials) (Response, error) {
 	if !clientFlowNames[flow] {
 		return Response{}, fmt.Errorf("kratos: fetch flow: unknown flow type %q", flow)
 	}
@@ -156,27 +155,13 @@ func (c *Client) FetchFlow(ctx context.Context, flow, id string, cookie, session
 	}
 	u := c.endpoint(c.public, "/self-service/"+flow+"/flows", "")
 	u.RawQuery = url.Values{"id": {id}}.Encode()
-	return c.send(ctx, http.MethodGet, u, nil, "", func(h http.Header) {
-		setClientCredentials(h, cookie, sessionToken)
-	}, "fetch "+flow+" flow")
+	return c.send(ctx, http.MethodGet, u, nil, "", creds.apply, "fetch "+flow+" flow")
 }
 
-// Whoami GETs /sessions/whoami on the public API with the client's Cookie
-// header or session token (either may be empty).
-func (c *Client) Whoami(ctx context.Context, cookie, sessionToken string) (Response, error) {
-	return c.send(ctx, http.MethodGet, c.endpoint(c.public, "/sessions/whoami", ""), nil, "", func(h http.Header) {
-		setClientCredentials(h, cookie, sessionToken)
-	}, "whoami")
-}
-
-// setClientCredentials copies the end user's credentials onto a request.
-func setClientCredentials(h http.Header, cookie, sessionToken string) {
-	if cookie != "" {
-		h.Set("Cookie", cookie)
-	}
-	if sessionToken != "" {
-		h.Set("X-Session-Token", sessionToken)
-	}
+// Whoami GETs /sessions/whoami on the public API with the end user's
+// credentials.
+func (c *Client) Whoami(ctx context.Context, creds Credentials) (Response, error) {
+	return c.send(ctx, http.MethodGet, c.endpoint(c.public, "/sessions/whoami", ""), nil, "", creds.apply, "whoami")
 }
 
 // endpoint returns base with prefix (a fixed path with nothing to escape)
@@ -234,4 +219,22 @@ func readKratosAnswer(r io.Reader) ([]byte, error) {
 		return nil, ErrAnswerTooLarge
 	}
 	return data, nil
+}
+
+// SessionOf asks whoami for the session these credentials carry. It returns
+// the whoami answer (the session) on 200, nil and no error when Kratos says
+// there is no active session (401, 403), and an error for anything else:
+// the caller cannot tell, and must not guess.
+func (c *Client) SessionOf(ctx context.Context, creds Credentials) ([]byte, error) {
+	resp, err := c.Whoami(ctx, creds)
+	if err != nil {
+		return nil, err
+	}
+	switch resp.Status {
+	case http.StatusOK:
+		return resp.Body, nil
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("kratos: whoami answered %d", resp.Status)
 }

@@ -64,3 +64,14 @@ func (c *Client) adminPath(what, prefix, id string) (*url.URL, error) {
 	}
 	return c.endpoint(c.admin, prefix, id), nil
 }
+
+// DeleteIdentity DELETEs /admin/identities/{id} on the admin API, which
+// removes the identity with its credentials and sessions (Kratos answers
+// 204).
+func (c *Client) DeleteIdentity(ctx context.Context, id string) (Response, error) {
+	u, err := c.adminPath("delete identity", "/admin/identities/", id)
+	if err != nil {
+		return Response{}, err
+	}
+	return c.send(ctx, http.MethodDelete, u, nil, "", nil, "delete identity")
+}

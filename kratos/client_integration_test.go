@@ -27,14 +27,14 @@ func TestClientAgainstRealKratos(t *testing.T) {
 
 	t.Run("FetchFlow browser flow needs the csrf cookie", func(t *testing.T) {
 		flowID, cookie := itInitBrowserRegistration(t, k)
-		resp, err := c.FetchFlow(ctx, "registration", flowID, cookie, "")
+		resp, err := c.FetchFlow(ctx, "registration", flowID, kratos.Credentials{Cookie: cookie})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if resp.Status != http.StatusOK || itJSONString(t, resp.Body, "id") != flowID {
 			t.Errorf("with cookie: %d %s", resp.Status, resp.Body)
 		}
-		resp, err = c.FetchFlow(ctx, "registration", flowID, "", "")
+		resp, err = c.FetchFlow(ctx, "registration", flowID, kratos.Credentials{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,22 +51,22 @@ func TestClientAgainstRealKratos(t *testing.T) {
 		init.Header.Set("Accept", "application/json")
 		init.Header.Set("X-Session-Token", reg.SessionToken)
 		flowID := itJSONString(t, itDo(t, init), "id")
-		resp, err := c.FetchFlow(ctx, "settings", flowID, "", reg.SessionToken)
+		resp, err := c.FetchFlow(ctx, "settings", flowID, kratos.Credentials{SessionToken: reg.SessionToken})
 		if err != nil || resp.Status != http.StatusOK {
 			t.Fatalf("with token: %v %d %s", err, resp.Status, resp.Body)
 		}
-		resp, err = c.FetchFlow(ctx, "settings", flowID, "", "")
+		resp, err = c.FetchFlow(ctx, "settings", flowID, kratos.Credentials{})
 		if err != nil || resp.Status != http.StatusUnauthorized {
 			t.Errorf("without token: %v %d %s, want 401", err, resp.Status, resp.Body)
 		}
 	})
 
 	t.Run("Whoami", func(t *testing.T) {
-		resp, err := c.Whoami(ctx, "", reg.SessionToken)
+		resp, err := c.Whoami(ctx, kratos.Credentials{SessionToken: reg.SessionToken})
 		if err != nil || resp.Status != http.StatusOK || itJSONString(t, resp.Body, "identity.id") != reg.IdentityID {
 			t.Errorf("with token: %v %d %s", err, resp.Status, resp.Body)
 		}
-		resp, err = c.Whoami(ctx, "", "")
+		resp, err = c.Whoami(ctx, kratos.Credentials{})
 		if err != nil || resp.Status != http.StatusUnauthorized {
 			t.Errorf("without credentials: %v %d, want 401", err, resp.Status)
 		}
@@ -135,7 +135,7 @@ func TestClientAgainstRealKratos(t *testing.T) {
 		if err != nil || resp.Status != http.StatusNoContent {
 			t.Fatalf("revoke: %v %d %s", err, resp.Status, resp.Body)
 		}
-		resp, err = c.Whoami(ctx, "", reg.SessionToken)
+		resp, err = c.Whoami(ctx, kratos.Credentials{SessionToken: reg.SessionToken})
 		if err != nil || resp.Status != http.StatusUnauthorized {
 			t.Errorf("whoami after revoke: %v %d, want 401", err, resp.Status)
 		}

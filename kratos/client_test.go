@@ -88,7 +88,7 @@ func TestClientFetchFlowSendsPathAndCredentials(t *testing.T) {
 				_, _ = w.Write([]byte(`{"error":{"code":403}}`))
 			})
 			c := mustNewClientForTest(t, fake.URL, "")
-			resp, err := c.FetchFlow(context.Background(), tt.flow, tt.id, tt.cookie, tt.token)
+			resp, err := c.FetchFlow(context.Background(), tt.flow, tt.id, Credentials{Cookie: tt.cookie, SessionToken: tt.token})
 			if err != nil {
 				t.Fatalf("FetchFlow: %v", err)
 			}
@@ -121,7 +121,7 @@ func TestClientFetchFlowRejectsBadArguments(t *testing.T) {
 	for _, tt := range []struct{ flow, id string }{
 		{"logout", "x"}, {"../admin", "x"}, {"", "x"}, {"registration", ""},
 	} {
-		if _, err := c.FetchFlow(context.Background(), tt.flow, tt.id, "", ""); err == nil {
+		if _, err := c.FetchFlow(context.Background(), tt.flow, tt.id, Credentials{}); err == nil {
 			t.Errorf("FetchFlow(%q, %q) succeeded, want an error", tt.flow, tt.id)
 		}
 	}
@@ -133,10 +133,10 @@ func TestClientFetchFlowRejectsBadArguments(t *testing.T) {
 func TestClientWhoamiForwardsCookieOrToken(t *testing.T) {
 	fake := newClientFakeKratos(t, nil)
 	c := mustNewClientForTest(t, fake.URL+"/", "")
-	if _, err := c.Whoami(context.Background(), "ory_kratos_session=abc", ""); err != nil {
+	if _, err := c.Whoami(context.Background(), Credentials{Cookie: "ory_kratos_session=abc"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Whoami(context.Background(), "", "ory_st_tok"); err != nil {
+	if _, err := c.Whoami(context.Background(), Credentials{SessionToken: "ory_st_tok"}); err != nil {
 		t.Fatal(err)
 	}
 	seen := fake.requests()
@@ -195,7 +195,7 @@ func TestNewClientValidatesURLs(t *testing.T) {
 func TestClientKeepsBasePathsAndDropsAdminSuffix(t *testing.T) {
 	fake := newClientFakeKratos(t, nil)
 	c := mustNewClientForTest(t, fake.URL+"/kratos/", fake.URL+"/admin/")
-	if _, err := c.Whoami(context.Background(), "", "t"); err != nil {
+	if _, err := c.Whoami(context.Background(), Credentials{SessionToken: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.GetIdentity(context.Background(), "id1"); err != nil {
@@ -222,7 +222,7 @@ func TestClientBoundsAnswers(t *testing.T) {
 				_, _ = w.Write([]byte(strings.Repeat("a", tt.size)))
 			})
 			c := mustNewClientForTest(t, fake.URL, "")
-			resp, err := c.Whoami(context.Background(), "", "")
+			resp, err := c.Whoami(context.Background(), Credentials{})
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Whoami error = %v, want %v", err, tt.wantErr)
 			}
@@ -238,7 +238,7 @@ func TestClientDoesNotFollowRedirects(t *testing.T) {
 		http.Redirect(w, r, "/elsewhere", http.StatusSeeOther)
 	})
 	c := mustNewClientForTest(t, fake.URL, "")
-	resp, err := c.FetchFlow(context.Background(), "login", "x", "", "")
+	resp, err := c.FetchFlow(context.Background(), "login", "x", Credentials{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,11 +260,11 @@ func TestClientErrorsDoNotLeakCredentials(t *testing.T) {
 	})
 	c := mustNewClientForTest(t, fake.URL, "")
 	const cookie, token = "ory_kratos_session=SECRETCOOKIE", "ory_st_SECRETTOKEN"
-	_, err1 := c.FetchFlow(context.Background(), "settings", "f", cookie, token)
-	_, err2 := c.Whoami(context.Background(), cookie, token)
+	_, err1 := c.FetchFlow(context.Background(), "settings", "f", Credentials{Cookie: cookie, SessionToken: token})
+	_, err2 := c.Whoami(context.Background(), Credentials{Cookie: cookie, SessionToken: token})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err3 := c.Whoami(ctx, cookie, token)
+	_, err3 := c.Whoami(ctx, Credentials{Cookie: cookie, SessionToken: token})
 	for i, err := range []error{err1, err2, err3} {
 		if err == nil {
 			t.Fatalf("call %d succeeded against a server that drops connections", i)

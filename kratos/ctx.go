@@ -53,6 +53,9 @@ type CtxInput struct {
 	Identity []byte
 	// Session is the session JSON; nil omits the key.
 	Session []byte
+	// RequestURL, when set, is ctx.request_url; otherwise it is
+	// RequestURL(Request).
+	RequestURL string
 }
 
 // BuildCtx appends the ctx JSON object Kratos hands to a web hook's Jsonnet
@@ -70,7 +73,10 @@ func BuildCtx(buf []byte, in CtxInput) []byte {
 		reqURL string
 	)
 	if in.Request != nil {
-		header, method, reqURL = in.Request.Header, in.Request.Method, RequestURL(in.Request)
+		header, method, reqURL = in.Request.Header, in.Request.Method, in.RequestURL
+		if reqURL == "" {
+			reqURL = RequestURL(in.Request)
+		}
 	}
 	allow := in.HeaderAllowList
 	if allow == nil {

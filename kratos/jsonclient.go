@@ -1,6 +1,7 @@
 package kratos
 
 import (
+	"mime"
 	"net/http"
 	"strings"
 )
@@ -169,4 +170,11 @@ func expectQuality(s string) (q float64, rest string) {
 		d *= 10
 	}
 	return q + float64(n)/float64(d), s[i:]
+}
+
+// IsJSONContentType reports a Content-Type whose media type is
+// application/json (parameters such as a charset allowed).
+func IsJSONContentType(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
 }

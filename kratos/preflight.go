@@ -22,7 +22,8 @@ type SubmitCheck struct {
 	// Submit is the decoded body; SubmitErr the ParseSubmit error, if any.
 	Submit    Submit
 	SubmitErr error
-	// Method is the method whose after hooks would run, e.g. "password".
+	// Method is the strategy Kratos will run (StrategyFor), whose after
+	// hooks would run, e.g. "password".
 	Method string
 	// Schema validates the submitted traits; nil skips the trait checks.
 	Schema *Schema
@@ -39,8 +40,8 @@ type SubmitCheck struct {
 // SubmitRefusal returns why Kratos will refuse the submit before running
 // the method's after hooks, or "" when it may accept it. Only certain
 // refusals are reported, because a refusal makes the gateway skip its
-// hooks: an expired flow, a body Kratos cannot decode, a different method
-// (a registration "profile" submit only advances the two-step form), an
+// hooks: an expired flow, a body Kratos cannot decode, a registration
+// "profile" submit (it only advances the two-step form), an
 // API flow carrying browser signals (Origin or non-Cloudflare cookies), a
 // browser flow whose CSRF token does not match its cookie, a missing
 // password, traits the identity schema rejects, and a password
@@ -62,9 +63,6 @@ func SubmitRefusal(c SubmitCheck) string {
 	s := c.Submit
 	if c.Flow == Registration && (s.Method == "profile" || s.Method == "profile:back") {
 		return "a two-step profile submit only advances the form; after hooks do not run"
-	}
-	if s.Method != c.Method {
-		return "the submit's method is not " + c.Method
 	}
 	if reason := flowTypeRefusal(flowField(c.FlowJSON, "type").String(), c); reason != "" {
 		return reason

@@ -136,7 +136,6 @@ func TestSubmitRefusal(t *testing.T) {
 		{"two-step profile step", func() SubmitCheck {
 			return withSubmit(base(api), `{"method":"profile","traits":{"email":"a@example.com"}}`)
 		}, "two-step"},
-		{"other method", func() SubmitCheck { c := base(api); c.Method = "code"; return c }, "method"},
 		{"API flow with Origin", func() SubmitCheck { c := base(api); c.Request.Header.Set("Origin", "http://ui"); return c }, "Origin"},
 		{"API flow with a cookie", func() SubmitCheck { c := base(api); c.Request.Header.Set("Cookie", "session=1"); return c }, "cookies"},
 		{"API flow with Cloudflare cookies", func() SubmitCheck {

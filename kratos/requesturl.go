@@ -29,3 +29,22 @@ func RequestURL(r *http.Request) string {
 	}
 	return u.String()
 }
+
+// RequestURLBehindProxy is the URL Kratos reports for a request that
+// reaches it through a reverse proxy which sets X-Forwarded-Host and
+// X-Forwarded-Proto itself unless the client is one of its trusted proxies
+// (Caddy's reverse_proxy does so): for an untrusted client, whatever
+// X-Forwarded-* it sent is replaced by the Host it addressed and the
+// scheme of its connection, so those are what Kratos sees.
+func RequestURLBehindProxy(r *http.Request, trusted bool) string {
+	if trusted {
+		return RequestURL(r)
+	}
+	u := *r.URL
+	u.Host = r.Host
+	u.Scheme = "http"
+	if r.TLS != nil {
+		u.Scheme = "https"
+	}
+	return u.String()
+}

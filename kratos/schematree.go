@@ -32,11 +32,15 @@ type schemaProp struct {
 // validator runs, with the node's "format" the verification part reads.
 type nodeExtension struct {
 	passwordIdentifier bool
-	verificationVia    string
-	recoveryVia        string
-	hasFormat          bool // the node has a "format" keyword
-	formatIsString     bool
-	format             string
+	// anyIdentifier: the trait is an identifier of some credential type
+	// (password, code, webauthn, passkey, totp), i.e. a value the admin
+	// API's credentials_identifier filter finds the identity by.
+	anyIdentifier   bool
+	verificationVia string
+	recoveryVia     string
+	hasFormat       bool // the node has a "format" keyword
+	formatIsString  bool
+	format          string
 }
 
 // treeCompiler compiles schema nodes, sharing one compiled node per
@@ -105,6 +109,7 @@ func compileExtension(node gjson.Result) *nodeExtension {
 	}
 	e := &nodeExtension{
 		passwordIdentifier: ext.Get("credentials.password.identifier").Bool(),
+		anyIdentifier:      anyCredentialIdentifier(ext.Get("credentials")),
 		verificationVia:    ext.Get("verification.via").String(),
 		recoveryVia:        ext.Get("recovery.via").String(),
 	}
@@ -181,4 +186,15 @@ func (w *instanceWalker) pointer() string {
 		b = append(b, t...)
 	}
 	return string(b)
+}
+
+// anyCredentialIdentifier reports an "identifier": true under any
+// credential type of the extension (credentials.<type>.identifier).
+func anyCredentialIdentifier(credentials gjson.Result) bool {
+	found := false
+	credentials.ForEach(func(_, c gjson.Result) bool {
+		found = c.Get("identifier").Bool()
+		return !found
+	})
+	return found
 }

@@ -26,6 +26,7 @@ type extensionScan struct {
 	verifiable  []Address
 	recovery    []Address
 	identifiers []string // password identifiers, lower-cased
+	anyIDs      []string // identifiers of any credential type, lower-cased
 	invalid     []string // pointers the extension itself rejects
 }
 
@@ -45,6 +46,13 @@ func (s *Schema) Addresses(traits []byte) (verifiable, recovery []Address) {
 // identifier".
 func (s *Schema) PasswordIdentifiers(traits []byte) []string {
 	return s.scanExtensions(traits).identifiers
+}
+
+// LoginIdentifiers lists the values of traits that are an identifier of
+// any credential type, lower-cased: the values Kratos's admin API finds the
+// identity by (credentials_identifier).
+func (s *Schema) LoginIdentifiers(traits []byte) []string {
+	return s.scanExtensions(traits).anyIDs
 }
 
 // scanExtensions walks the traits along the schema's compiled trait tree
@@ -93,6 +101,9 @@ func resolveLocalRef(root, node gjson.Result) gjson.Result {
 func (out *extensionScan) apply(ext *nodeExtension, value gjson.Result, w *instanceWalker) {
 	if ext.passwordIdentifier {
 		out.identifiers = appendUnique(out.identifiers, strings.ToLower(extensionString(value)))
+	}
+	if ext.anyIdentifier || ext.passwordIdentifier {
+		out.anyIDs = appendUnique(out.anyIDs, strings.ToLower(extensionString(value)))
 	}
 	if ext.verificationVia != "" {
 		out.verification(ext, value, w)

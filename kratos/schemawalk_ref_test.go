@@ -61,6 +61,13 @@ func refApply(out *extensionScan, node, value gjson.Result, ptr string) {
 	if ext.Get("credentials.password.identifier").Bool() {
 		out.identifiers = appendUnique(out.identifiers, strings.ToLower(extensionString(value)))
 	}
+	isID := false
+	for _, c := range ext.Get("credentials").Map() {
+		isID = isID || c.Get("identifier").Bool()
+	}
+	if isID {
+		out.anyIDs = appendUnique(out.anyIDs, strings.ToLower(extensionString(value)))
+	}
 	if via := ext.Get("verification.via").String(); via != "" {
 		refVerification(out, node, value, via, ptr)
 	}

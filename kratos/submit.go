@@ -28,6 +28,10 @@ var (
 	ErrTraitsNotObject = errors.New("kratos: submitted traits are not a JSON object")
 	// ErrTransientNotObject: transient_payload must be an object.
 	ErrTransientNotObject = errors.New("kratos: submitted transient_payload is not a JSON object")
+	// ErrAmbiguousTraits: both a "traits" object and dotted "traits.*"
+	// fields; Kratos's decoder applies them in Go map order, so which one
+	// it stores is random.
+	ErrAmbiguousTraits = errors.New("kratos: submit carries both a traits object and dotted traits fields")
 	// ErrMultipartSubmit: Kratos v1.3.1 reads multipart bodies only when
 	// something parsed the multipart form before its decoder, so the gateway
 	// cannot tell what Kratos will see; such submits are passed through.
@@ -49,8 +53,12 @@ type Submit struct {
 	// TransientPayload is the submitted transient_payload object, nil when
 	// absent or empty (Kratos then uses {}).
 	TransientPayload []byte
-	// Form is true for application/x-www-form-urlencoded bodies.
+	// Form is true for application/x-www-form-urlencoded bodies and for
+	// GET submits (whose values are the query).
 	Form bool
+	// FromQuery is true for a GET submit: Raw is then the raw query, and a
+	// rewrite (ReplaceTraits) belongs in the query, not the body.
+	FromQuery bool
 	// Raw is the body as received.
 	Raw []byte
 

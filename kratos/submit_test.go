@@ -48,7 +48,7 @@ func TestParseSubmitMatchesKratosDecoding(t *testing.T) {
 
 func TestParseSubmitJSON(t *testing.T) {
 	body := `{"method":"password","password":"pw","csrf_token":"tok","identifier":"a@b.c",` +
-		`"traits":{"email":"a@b.c"},"traits.name.first":"F","transient_payload":"{\"x\":1}","unknown":{"k":1}} trailing`
+		`"traits.email":"a@b.c","traits.name.first":"F","transient_payload":"{\"x\":1}","unknown":{"k":1}} trailing`
 	s, err := ParseSubmit("application/json; charset=utf-8", []byte(body))
 	if err != nil {
 		t.Fatal(err)
@@ -175,12 +175,22 @@ func TestParseSubmitErrors(t *testing.T) {
 	if s, err := ParseSubmit("application/x-www-form-urlencoded, application/json", []byte(`{"method":"m"}`)); err != nil || s.Method != "m" {
 		t.Errorf("content type list: %v %+v", err, s)
 	}
+	// Kratos applies a traits object and dotted traits fields in random
+	// order: such a submit has no single meaning.
+	for _, ambiguous := range []string{`{"traits":{"email":"a@b.c"},"traits.email":"x@y.z"}`, `{"traits.email":"x@y.z","traits":{}}`} {
+		if _, err := ParseSubmit("application/json", []byte(ambiguous)); !errors.Is(err, ErrAmbiguousTraits) {
+			t.Errorf("%s: err = %v, want ErrAmbiguousTraits", ambiguous, err)
+		}
+	}
+	if _, err := ParseSubmit("application/x-www-form-urlencoded", []byte("traits=%7B%7D&traits.email=a")); !errors.Is(err, ErrAmbiguousTraits) {
+		t.Errorf("form: err = %v, want ErrAmbiguousTraits", err)
+	}
 }
 
 func TestReplaceTraits(t *testing.T) {
 	newTraits := []byte(`{"email":"new@example.com","name":{"first":"N","n":1}}`)
 
-	jsonBody := `{"csrf_token":"t","traits":{"email":"old@example.com"},"traits.name.first":"O","method":"password","password":"p"}`
+	jsonBody := `{"csrf_token":"t","traits.email":"old@example.com","traits.name.first":"O","method":"password","password":"p"}`
 	s, err := ParseSubmit("application/json", []byte(jsonBody))
 	if err != nil {
 		t.Fatal(err)

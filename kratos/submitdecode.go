@@ -36,6 +36,9 @@ func decodeSubmitValues(values url.Values, schema *Schema, raws map[string]gjson
 			dotted = append(dotted, k)
 		}
 	}
+	if _, whole := values["traits"]; whole && len(dotted) > 0 {
+		return Submit{}, ErrAmbiguousTraits
+	}
 	slices.Sort(dotted)
 	for _, k := range dotted {
 		if doc, err = setTraitField(doc, k, values[k], schema, raws); err != nil {

@@ -59,7 +59,7 @@ func analyzeCtxUse(root ast.Node) *ctxPaths {
 		}
 		ancestors = append(ancestors, n)
 		defer func() { ancestors = ancestors[:len(ancestors)-1] }()
-		for _, child := range toolutils.Children(n) {
+		for _, child := range children(n) {
 			if !walk(child) {
 				return false
 			}
@@ -67,7 +67,7 @@ func analyzeCtxUse(root ast.Node) *ctxPaths {
 		return true
 	}
 	ancestors = append(ancestors, fn)
-	for _, child := range toolutils.Children(fn) { // body and default arguments
+	for _, child := range children(fn) { // body and default arguments
 		if !walk(child) {
 			return allOfCtx
 		}
@@ -195,10 +195,22 @@ func bindsAnywhere(root ast.Node, name ast.Identifier) bool {
 	if bindsName(root, name) {
 		return true
 	}
-	for _, child := range toolutils.Children(root) {
+	for _, child := range children(root) {
 		if bindsAnywhere(child, name) {
 			return true
 		}
 	}
 	return false
+}
+
+// children lists a node's subexpressions: toolutils.Children's, plus the asserts of
+// a desugared object, which it leaves out (go-jsonnet v0.22.0
+// internal/parser/context.go, inDesugaredObjectSpecialChildren), though they are
+// evaluated when the object is manifested and can read the ctx.
+func children(n ast.Node) []ast.Node {
+	c := toolutils.Children(n)
+	if obj, ok := n.(*ast.DesugaredObject); ok {
+		c = append(c, obj.Asserts...)
+	}
+	return c
 }

@@ -58,9 +58,11 @@ func TestAnalyzeCtxUse(t *testing.T) {
 		{`function(ctx) (function(ctx) ctx.b)(ctx.a)`, []string{""}},           // shadowed by a parameter
 		{`function(ctx) [ctx.x for ctx in [1]]`, []string{""}},                 // shadowed by a comprehension
 		{`function(ctx) { local ctx = self, a: 1, b: ctx.a }.b`, []string{""}}, // shadowed by an object local
-		{`{ a: 1 }`, []string{""}},                                             // not a function
-		{`function(c) c.a`, []string{""}},                                      // no ctx parameter
-		{`local f = function(ctx) ctx.a; f`, []string{""}},                     // function not at the top
+		{`function(ctx) { assert ctx.ok, a: ctx.b }`, []string{".b", ".ok"}},   // object asserts read it too
+		{`function(ctx) { assert (local ctx = {}; true), a: ctx.b }`, []string{""}},
+		{`{ a: 1 }`, []string{""}},                         // not a function
+		{`function(c) c.a`, []string{""}},                  // no ctx parameter
+		{`local f = function(ctx) ctx.a; f`, []string{""}}, // function not at the top
 	} {
 		node, err := jsonnet.SnippetToAST("t", tc.code)
 		if err != nil {
@@ -117,6 +119,8 @@ func TestPrunedCtxMatchesKratos(t *testing.T) {
 		`local f(c) = c.identity.id; function(ctx) f(ctx)`,
 		`function(ctx) std.length(ctx.flow)`,
 		`function(ctx) ctx.flow.transient_payload`,
+		`function(ctx) { assert ctx.identity.state == "active", id: ctx.identity.id }`,
+		`function(ctx) { assert ctx.identity.id == "x" : "not x", id: ctx.identity.id }`,
 	} {
 		for _, ctx := range ctxs {
 			assertMatchesKratos(t, code, ctx)

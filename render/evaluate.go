@@ -24,18 +24,18 @@ import (
 // by go-jsonnet's 500 frames; memory is not bounded in-process). While all workers are
 // busy, further evaluations wait for one and time out.
 //
-// Templates within the fast path's subset (see fast.go) are rendered without
-// go-jsonnet, on the caller's goroutine and without a Limiter slot or deadline: that
-// work is bounded by the ctx size and Options.MaxOutput. Whenever the fast path
-// meets anything it does not reproduce exactly (an error to raise, a cancel
-// included), the evaluation runs on go-jsonnet as described above.
+// Templates within the fast path's subset (see package fastpath) are rendered
+// without go-jsonnet, on the caller's goroutine and without a Limiter slot or
+// deadline: that work is bounded by the ctx size and Options.MaxOutput. Whenever the
+// fast path meets anything it does not reproduce exactly (an error to raise, a
+// cancel included), or panics (see Options.OnFastPathPanic), the evaluation runs on
+// go-jsonnet as described above.
 func (t *Template) Evaluate(ctx context.Context, ctxJSON []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%w (%w)", ErrTimeout, err)
 	}
 	if t.fast != nil {
 		if out, ok := t.evaluateFast(ctxJSON); ok {
-			t.fastHits.Add(1)
 			return out, nil
 		}
 	}

@@ -8,3 +8,6 @@ func DisableFastPath(t *Template) { t.fast = nil }
 
 // FastPathHits returns how many evaluations t rendered on the fast path.
 func FastPathHits(t *Template) uint64 { return t.fastHits.Load() }
+
+// fastPath reports whether t is in the fast path's subset.
+func (t *Template) fastPath() bool { return t.fast != nil }

@@ -43,6 +43,13 @@ type Options struct {
 	// HTTPClient fetches http(s):// template sources in Load; nil means a client
 	// with a 10 s timeout.
 	HTTPClient *http.Client
+	// OnFastPathPanic, when set, is called (on the evaluating goroutine, so it
+	// must be quick and safe for concurrent use) each time the fast path panics.
+	// That is a bug in the fast path, not in the template: the evaluation still
+	// returns go-jsonnet's result, so without this hook the bug would go unseen
+	// but for Template.FastPathPanics. Callers log it here; render itself logs
+	// nothing.
+	OnFastPathPanic func(FastPathPanic)
 }
 
 func (o Options) maxOutput() int {

@@ -11,6 +11,8 @@ import (
 
 	jsonnet "github.com/google/go-jsonnet"
 	"github.com/google/go-jsonnet/ast"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/render/internal/fastpath"
 )
 
 // Template is a compiled Jsonnet template. It is safe for concurrent use.
@@ -33,12 +35,14 @@ type Template struct {
 	// every request.
 	slots sync.Pool // *vmSlot
 
-	// fast is the template compiled for the fast path (fast.go), nil when it is
-	// outside the subset; fastStates pools its evaluation state. fastHits counts the
-	// evaluations it rendered (tests check that the fast path was really taken).
-	fast       *fastProgram
-	fastStates sync.Pool // *fastEval
-	fastHits   atomic.Uint64
+	// fast is the template compiled for the fast path (package fastpath, used
+	// through fastpath.go), nil when it is outside the subset. fastHits counts the
+	// evaluations it rendered (tests check that the fast path was really taken),
+	// fastPanics those it gave up after a panic.
+	fast            *fastpath.Program
+	fastHits        atomic.Uint64
+	fastPanics      atomic.Uint64
+	onFastPathPanic func(FastPathPanic)
 }
 
 // vmSlot is one pooled VM with its ctx builder.
@@ -49,9 +53,9 @@ type vmSlot struct {
 
 // Compile parses and statically checks code once (unknown variables, for instance,
 // are reported now rather than on every request), and compiles the template for the
-// fast path too when it is within that path's subset (see fast.go). A syntax or
-// static error comes back as an error carrying go-jsonnet's message, with the
-// template's line:column.
+// fast path too when it is within that path's subset (see package fastpath). A
+// syntax or static error comes back as an error carrying go-jsonnet's message, with
+// the template's line:column.
 func Compile(name, code string, opts Options) (*Template, error) {
 	node, err := jsonnet.SnippetToAST(name, code)
 	if err != nil {
@@ -66,17 +70,18 @@ func Compile(name, code string, opts Options) (*Template, error) {
 	// for std.thisFile empty; SnippetToAST sets it on the root, so clear it there.
 	node.Loc().FileName = ""
 
+	need := analyzeCtxUse(node)
 	t := &Template{
-		name:      name,
-		node:      node,
-		need:      analyzeCtxUse(node),
-		importer:  noImporter{},
-		limiter:   opts.limiter(),
-		timeout:   opts.timeout(),
-		maxOutput: opts.maxOutput(),
-		fast:      compileFast(node),
+		name:            name,
+		node:            node,
+		need:            need,
+		importer:        noImporter{},
+		limiter:         opts.limiter(),
+		timeout:         opts.timeout(),
+		maxOutput:       opts.maxOutput(),
+		fast:            fastpath.Compile(node, func() fastpath.Parser { return newFastParser(need) }),
+		onFastPathPanic: opts.OnFastPathPanic,
 	}
-	t.fastStates.New = newFastEval
 	if opts.ImportDir != "" {
 		if t.importer, err = newDirImporter(opts.ImportDir); err != nil {
 			return nil, err

@@ -6,7 +6,7 @@ BENCHSTAT_VERSION=v0.0.0-20260908200009-22c9c6c9d4da
 
 # One regexp per package: only the benchmarks the targets speak of.
 MICRO_BENCHES=(
-	".|^Benchmark(PassThrough|HookMachinery|RegistrationSubmit)$"
+	"./internal/gateway|^Benchmark(PassThrough|HookMachinery|RegistrationSubmit)$"
 	"./kratos|^Benchmark(CtxAssembly|MessageMapping|CarryToken)$"
 	"./render|^BenchmarkSeedTemplate$"
 )
@@ -42,8 +42,8 @@ run_micro() {
 # profile_micro: CPU profiles of the hook machinery and of a whole hooked
 # submit through ServeHTTP, with pprof's top functions.
 profile_micro() {
-	go test -c -o "$RUN/gateway.test" . >"$RUN/gateway-test-build.log" 2>&1 ||
-		{ tail -n 20 "$RUN/gateway-test-build.log" >&2; fail "building the root package's test binary failed"; }
+	go test -c -o "$RUN/gateway.test" ./internal/gateway >"$RUN/gateway-test-build.log" 2>&1 ||
+		{ tail -n 20 "$RUN/gateway-test-build.log" >&2; fail "building the gateway package's test binary failed"; }
 	local what
 	for what in "HookMachinery/outcome=continue" "RegistrationSubmit/response=parse"; do
 		local file=${what%%/*}

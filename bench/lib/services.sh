@@ -105,7 +105,7 @@ gateway_block() {
 			public_url http://127.0.0.1:18453
 			admin_url http://127.0.0.1:18454
 		}
-		secret bench-only-not-a-secret
+		secret bench-only-not-a-secret-0123456789abcdef
 		hook registration after password {
 			url $RECEIVER/gateway-$1
 			method POST
@@ -143,7 +143,7 @@ http://127.0.0.1:18083 {
 			public_url http://127.0.0.1:18081
 			admin_url http://127.0.0.1:18081
 		}
-		secret bench-only-not-a-secret
+		secret bench-only-not-a-secret-0123456789abcdef
 		hook registration after password {
 			url $RECEIVER/unused
 			method POST

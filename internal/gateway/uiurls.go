@@ -1,0 +1,120 @@
+package gateway
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/kratos"
+)
+
+// uiURLs holds configured and learned UI URLs. Learned values come from
+// Kratos's answers to HTML inits (303 to <ui_url>?flow=<id>), the one answer
+// whose Location is unambiguously a flow's UI — but only for inits without
+// a client-chosen return_to: a signed-in client's init is answered with a
+// redirect to its return_to, which must never become everyone's UI URL.
+type uiURLs struct {
+	configured map[kratos.Flow]string
+	errorURL   string
+	learned    sync.Map // kratos.Flow → string
+}
+
+func newUIURLs(flows map[kratos.Flow]string, errorURL string) *uiURLs {
+	u := &uiURLs{configured: map[kratos.Flow]string{}, errorURL: errorURL}
+	for f, v := range flows {
+		u.configured[f] = v
+	}
+	return u
+}
+
+// flowURL returns the UI URL of a flow: configured, else learned, else the
+// Referer of a submit that came from the UI page of this very flow.
+func (u *uiURLs) flowURL(f kratos.Flow, r *http.Request, flowID string) string {
+	if v := u.configured[f]; v != "" {
+		return v
+	}
+	if v, ok := u.learned.Load(f); ok {
+		return v.(string)
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Query().Get("flow") == flowID && flowID != "" {
+		ref.RawQuery, ref.Fragment = "", ""
+		return ref.String()
+	}
+	return ""
+}
+
+// knows reports whether the flow's UI URL is configured or learned.
+func (u *uiURLs) knows(f kratos.Flow) bool {
+	if u.configured[f] != "" {
+		return true
+	}
+	_, ok := u.learned.Load(f)
+	return ok
+}
+
+// learnFromInit records the UI URL from an HTML init's redirect.
+func (u *uiURLs) learnFromInit(f kratos.Flow, r *http.Request, location string) {
+	if u.configured[f] != "" || location == "" || clientChoseReturnTo(r) {
+		return
+	}
+	loc, err := url.Parse(location)
+	if err != nil || loc.Query().Get("flow") == "" || strings.HasPrefix(loc.Path, kratos.SelfServicePrefix) {
+		return
+	}
+	loc.RawQuery, loc.Fragment = "", ""
+	u.learned.Store(f, loc.String())
+}
+
+// clientChoseReturnTo reports an init whose query names a return_to (in any
+// spelling url.ParseQuery decodes to that key).
+func clientChoseReturnTo(r *http.Request) bool {
+	if r.URL.RawQuery == "" {
+		return false
+	}
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	_, ok := q["return_to"]
+	return ok
+}
+
+// serveInitLearningUI passes an HTML init the gateway does not otherwise
+// intercept, learning the flow's UI URL from Kratos's redirect without
+// buffering anything.
+func (x *exchange) serveInitLearningUI() {
+	x.err = x.next.ServeHTTP(&initSniffer{ResponseWriter: x.w, urls: x.gw.ui, flow: x.route.Flow, r: x.r}, x.r)
+}
+
+// initSniffer watches the status of an init's answer on its way out.
+type initSniffer struct {
+	http.ResponseWriter
+	urls        *uiURLs
+	flow        kratos.Flow
+	r           *http.Request
+	wroteHeader bool
+}
+
+// WriteHeader peeks at the Location of a redirect, then writes through.
+func (s *initSniffer) WriteHeader(status int) {
+	if !s.wroteHeader && status >= 200 {
+		s.wroteHeader = true
+		if status == http.StatusSeeOther {
+			s.urls.learnFromInit(s.flow, s.r, s.Header().Get("Location"))
+		}
+	}
+	s.ResponseWriter.WriteHeader(status)
+}
+
+// Write implies a 200, as for any writer.
+func (s *initSniffer) Write(p []byte) (int, error) {
+	if !s.wroteHeader {
+		s.WriteHeader(http.StatusOK)
+	}
+	return s.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the client's writer (Flush,
+// Hijack), so the sniffer hides nothing.
+func (s *initSniffer) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Interface guard
+var _ http.ResponseWriter = (*initSniffer)(nil)
