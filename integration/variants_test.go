@@ -232,3 +232,75 @@ func (c *flowClient) dropCookie(name string) {
 	u, _ := url.Parse(c.base)
 	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: "", Path: "/", MaxAge: -1}})
 }
+
+// courierLink returns the self-service link of the newest message to
+// email (a link-method verification or recovery mail).
+func courierLink(t *testing.T, k *kratostest.Kratos, email string) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if msgs := k.CourierMessages(t, email); len(msgs) > 0 {
+			for _, field := range strings.Fields(msgs[0].Body) {
+				if strings.Contains(field, "/self-service/") && strings.Contains(field, "token=") {
+					return strings.Trim(field, `"'<>`)
+				}
+			}
+			t.Fatalf("no link in %s", msgs[0].Body)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no courier message to %s", email)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestLinkCompletesOnGETAndRunsTheHook: with the link method, verification
+// and recovery complete on the GET the e-mail link makes. The hook runs on
+// it; opened in a browser that cannot show the flow (another device), the
+// gateway cannot tell whose address it is, and refuses it before Kratos
+// acts.
+func TestLinkCompletesOnGETAndRunsTheHook(t *testing.T) {
+	for _, f := range []string{"verification", "recovery"} {
+		t.Run(f, func(t *testing.T) {
+			rc := newReceiver(t, nil)
+			gw := variantGateway(t, func(cfg map[string]any) {
+				kratostest.SetConfig(cfg, "selfservice.methods.link.enabled", true)
+				kratostest.SetConfig(cfg, "selfservice.flows."+f+".use", "link")
+			}, hookBlock(f+" after", rc.URL()))
+			for _, sameBrowser := range []bool{true, false} {
+				email := freshEmail("link")
+				id := createIdentity(t, gw, email)
+				c := newFlowClient(t, gw.URL, browserFormClient)
+				init := c.mustInit(f)
+				sent := c.submit(f, init, map[string]any{"method": "link", "email": email})
+				if sent.Status != http.StatusSeeOther {
+					t.Fatalf("e-mail step: %s", sent)
+				}
+				link := courierLink(t, gw.kratos, email)
+				opener := c
+				if !sameBrowser {
+					opener = newFlowClient(t, gw.URL, browserFormClient)
+				}
+				before := len(rc.Calls())
+				r := opener.follow(link, map[string]string{"Accept": "text/html"})
+				verified := adminIdentity(t, gw, id).Get("verifiable_addresses.0.verified").Bool()
+				calls := rc.Calls()[before:]
+				if sameBrowser {
+					if r.Status != http.StatusSeeOther || len(calls) != 1 || gjson.GetBytes(calls[0].Body, "identity.id").String() != id {
+						t.Fatalf("want Kratos's redirect and the hook on the identity: %s, %d calls", r, len(calls))
+					}
+					if f == "verification" && !verified {
+						t.Fatal("the address was not verified")
+					}
+					continue
+				}
+				if r.Status < 400 && !strings.Contains(r.Header.Get("Location"), "/error") {
+					t.Fatalf("want a refusal, got %s", r)
+				}
+				if len(calls) != 0 || verified {
+					t.Fatalf("the link completed past the hook: %d calls, verified=%v", len(calls), verified)
+				}
+			}
+		})
+	}
+}
