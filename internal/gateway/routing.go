@@ -16,7 +16,10 @@ import (
 // untouched and unbuffered; a request under /self-service/ that Kratos does
 // not route as one of its endpoints is refused rather than guessed at.
 func (gw *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next Upstream) error {
-	clean := kratos.CleanPath(r.URL.Path)
+	clean := r.URL.Path
+	if needsCleaning(clean) {
+		clean = kratos.CleanPath(clean)
+	}
 	if len(clean) < len(kratos.SelfServicePrefix) || !strings.EqualFold(clean[:len(kratos.SelfServicePrefix)], kratos.SelfServicePrefix) {
 		return next.ServeHTTP(w, r)
 	}
@@ -26,15 +29,15 @@ func (gw *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request, next Upstre
 		r.URL.Path, r.URL.RawPath = clean, ""
 	}
 	route := kratos.Classify(r.Method, clean, r.URL.RawQuery)
-	if route.Endpoint == kratos.EndpointSubmit || route.Endpoint == kratos.EndpointFetch {
-		// Kratos accepts several spellings of a UUID; carried state is
-		// keyed by the canonical one.
-		route.FlowID = kratos.CanonicalFlowID(route.FlowID)
-	}
 	gatewayCookies := hasGatewayCookie(r.Header.Values("Cookie"))
 	act := gw.decide(route, r, gatewayCookies)
 	if act == actPass && !gatewayCookies {
 		return next.ServeHTTP(w, r) // nothing to read, wrap or strip
+	}
+	if route.Endpoint == kratos.EndpointSubmit || route.Endpoint == kratos.EndpointFetch {
+		// Kratos accepts several spellings of a UUID; carried state is
+		// keyed by the canonical one.
+		route.FlowID = kratos.CanonicalFlowID(route.FlowID)
 	}
 	x := &exchange{gw: gw, w: w, r: r, next: next, route: route}
 	x.takeGatewayCookies()
@@ -161,4 +164,11 @@ func (x *exchange) clearPublished() {
 	if x.gw.clearPublished != nil {
 		x.gw.clearPublished(x.r.Context())
 	}
+}
+
+// needsCleaning reports a path CleanPath could change: one that is empty,
+// relative, or holds "//" or a dot segment. Every other path is already
+// what Kratos routes on, so the common case costs two short scans.
+func needsCleaning(p string) bool {
+	return p == "" || p[0] != '/' || strings.Contains(p, "//") || strings.Contains(p, "/.")
 }

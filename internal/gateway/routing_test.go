@@ -109,3 +109,23 @@ func TestOversizedKratosAnswerIs502(t *testing.T) {
 		t.Fatalf("got %d %s, want a 502 envelope", rec.Code, rec.Body)
 	}
 }
+
+// needsCleaning may only skip paths CleanPath leaves as they are.
+func TestNeedsCleaningSkipsOnlyCleanPaths(t *testing.T) {
+	for _, p := range []string{"/", "/a", "/self-service/registration", "/a/b/", "/a.b/c.", "/a/b..", "/%2e%2e", "/ a", "/a//b", "/a/./b", "/a/../b", "/.", "/..", "a/b", "", "/a/.b", "/x/.", "//"} {
+		if !needsCleaning(p) && kratos.CleanPath(p) != p {
+			t.Errorf("needsCleaning(%q) = false, but CleanPath gives %q", p, kratos.CleanPath(p))
+		}
+	}
+}
+
+func FuzzNeedsCleaning(f *testing.F) {
+	for _, p := range []string{"/", "/a/../b", "//x", "/x/.", "/.well-known/x"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if !needsCleaning(p) && kratos.CleanPath(p) != p {
+			t.Fatalf("needsCleaning(%q) = false, but CleanPath gives %q", p, kratos.CleanPath(p))
+		}
+	})
+}
