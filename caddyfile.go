@@ -1,6 +1,7 @@
 package oryactions
 
 import (
+	"encoding/base64"
 	"strconv"
 	"strings"
 
@@ -250,7 +251,9 @@ func (hc *HookConfig) unmarshal(d *caddyfile.Dispenser) error {
 			}
 			c.Headers[name] = value
 		case "body":
-			err = oneArg(d, &c.Body)
+			if err = oneArg(d, &c.Body); err == nil {
+				c.Body = bodySource(c.Body)
+			}
 		case "auth":
 			c.Auth, err = unmarshalAuth(d)
 		case "response":
@@ -335,6 +338,23 @@ func unmarshalAuth(d *caddyfile.Dispenser) (*hooks.Auth, error) {
 		}
 	}
 	return a, nil
+}
+
+// bodySource gives a Caddyfile body one reading: a URI (base64://,
+// file://, http(s)://) or a path stays as written (a path is a file, as in
+// Kratos); anything that cannot be a path — a heredoc, or any text with a
+// newline, a space or a brace — is inline Jsonnet, stored as base64:// so
+// the JSON config cannot be read another way.
+func bodySource(v string) string {
+	for _, scheme := range []string{"base64://", "file://", "http://", "https://"} {
+		if strings.HasPrefix(v, scheme) {
+			return v
+		}
+	}
+	if !strings.ContainsAny(v, " \t\n\r{}()") {
+		return v
+	}
+	return "base64://" + base64.StdEncoding.EncodeToString([]byte(v))
 }
 
 // oneArg reads exactly one argument into dst.

@@ -62,12 +62,13 @@ var Documented = []Difference{
 			"storage. It is opaque like Kratos's, but not a UUID.",
 	},
 	{
-		ID: "before-flow-as-answered", Scenarios: "*_before_*",
-		Path: "calls[*][*].body.flow.ui.nodes*|calls[*][*].body.flow.created_at|calls[*][*].body.flow.updated_at",
-		Why: "Kratos calls before hooks with the flow as built in memory, before it is stored: zero created_at/" +
-			"updated_at, and nodes that its answer never shows (two-step registration's password nodes; no nodes at " +
-			"all for settings). The gateway only sees the flow Kratos answers, so its before hooks see that flow: " +
-			"the one the client gets (DESIGN §4, known unavoidable).",
+		ID: "before-flow-as-answered", Scenarios: "reg_before_*",
+		Path: "calls[*][*].body.flow.ui.nodes*",
+		Why: "Kratos calls before hooks with the flow as built in memory, before it is stored. The gateway " +
+			"reproduces what it can know (zero created_at/updated_at; no nodes for settings), but two-step " +
+			"registration's in-memory flow also holds the nodes of every enabled credential method (the password " +
+			"nodes here), which its answer hides: which methods are enabled is Kratos's configuration, not visible " +
+			"to the gateway (known unavoidable).",
 	},
 	{
 		ID: "settings-before-once", Scenarios: "settings_before_*",
@@ -128,14 +129,6 @@ var Documented = []Difference{
 		Why: "Kratos stores a hook's messages in the flow. The gateway cannot write Kratos's flows, so it hands " +
 			"browser clients a short-lived sealed cookie that carries the messages and submitted values into the " +
 			"next fetch and submit of that flow (DESIGN §4, carry token); stateless, so any number of gateways work.",
-	},
-	{
-		ID: "api-interrupt-not-refetchable", Scenarios: "*_parse_400_*_api",
-		Path: "ex[*](fetch).body.ui.nodes[*].messages*|ex[*](fetch).body.ui.nodes[*].attributes.value",
-		Why: "After a hook interrupted an API flow, Kratos shows the messages and submitted values when the flow is " +
-			"fetched again. API clients carry no cookies, and the gateway keeps no state, so a re-fetch through the " +
-			"gateway shows the flow as Kratos stored it; the 400 answer to the submit itself carries the messages, " +
-			"which is what native apps use.",
 	},
 	{
 		ID: "async-login-session-id", Scenarios: "login_after_async_*",

@@ -107,13 +107,13 @@ http://127.0.0.1:%d {
 			admin_url %s
 		}
 		secret test-secret-not-for-production-0123456789
-		error_ui_url %s/error
+		%s
 %s
 	}
 	%s
 	reverse_proxy %s
 }
-`, adminPort, port, port, publicURL, k.AdminURL, kratostest.DefaultUIBaseURL, indent(hooksBlock, "\t\t"), siteExtra, strings.TrimPrefix(k.PublicURL, "http://"))
+`, adminPort, port, port, publicURL, k.AdminURL, errorUILine(hooksBlock), indent(hooksBlock, "\t\t"), siteExtra, strings.TrimPrefix(k.PublicURL, "http://"))
 	tester := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort})
 	tester.InitServer(cfg, "caddyfile")
 	return &gateway{URL: fmt.Sprintf("http://127.0.0.1:%d", port), kratos: k}
@@ -148,4 +148,16 @@ func noRedirectClient(t *testing.T) *http.Client {
 		Timeout:       60 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// noErrorUI in a hooks block leaves error_ui_url out of the gateway's
+// config, so the gateway must learn it from Kratos.
+const noErrorUI = "# no error_ui_url"
+
+// errorUILine is the error_ui_url line of the test config.
+func errorUILine(hooksBlock string) string {
+	if strings.Contains(hooksBlock, noErrorUI) {
+		return ""
+	}
+	return "error_ui_url " + kratostest.DefaultUIBaseURL + "/error"
 }

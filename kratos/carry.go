@@ -30,6 +30,10 @@ type Carry struct {
 	ClearIdentifier bool `json:"c,omitempty"`
 	// Active is the method login stores as the flow's "active" field.
 	Active string `json:"a,omitempty"`
+	// CSRFToken is the masked token Kratos would have stored with the
+	// interrupted flow (it re-masks the token on every failed submit, and
+	// sorts the nodes with it): the next fetch shows it, in that order.
+	CSRFToken string `json:"t,omitempty"`
 }
 
 // Apply maps the carried interrupt onto Kratos's fresh copy of the flow,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -16,4 +17,31 @@ func (c *Client) InitFlow(ctx context.Context, path string, creds Credentials) (
 		return Response{}, fmt.Errorf("kratos: init flow: unexpected path %q", path)
 	}
 	return c.send(ctx, http.MethodGet, c.endpoint(c.public, path, ""), nil, "", creds.apply, "init flow")
+}
+
+// errorUIProbeReturnTo is a return_to no Kratos allows: its browser login
+// init then fails before creating a flow and sends the browser to the error
+// UI (login.NewFlow validates return_to first).
+const errorUIProbeReturnTo = "https://ory-actions-probe.invalid/"
+
+// ErrorUIURL asks Kratos where its error UI is (selfservice.flows.error.
+// ui_url), by the one request whose answer is a redirect there: an HTML
+// login init with a return_to Kratos refuses. It returns the URL without
+// its query, or "" when Kratos answered something else.
+func (c *Client) ErrorUIURL(ctx context.Context) (string, error) {
+	u := c.endpoint(c.public, "/self-service/login/browser", "")
+	u.RawQuery = url.Values{"return_to": {errorUIProbeReturnTo}}.Encode()
+	resp, err := c.send(ctx, http.MethodGet, u, nil, "", func(h http.Header) { h.Set("Accept", "text/html") }, "error UI probe")
+	if err != nil {
+		return "", err
+	}
+	if resp.Status != http.StatusSeeOther && resp.Status != http.StatusFound {
+		return "", nil
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Query().Get("id") == "" || !loc.IsAbs() {
+		return "", nil
+	}
+	loc.RawQuery, loc.Fragment = "", ""
+	return loc.String(), nil
 }

@@ -1,6 +1,7 @@
 package kratos
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -86,4 +87,24 @@ func unmaskCSRFToken(sent string) []byte {
 		return tok
 	}
 	return nil
+}
+
+// MaskCSRFToken returns a fresh masked form of the anti-CSRF token held in
+// a CSRF cookie value, as nosurf.Token masks it (a random one-time pad,
+// then pad XOR token, base64): what Kratos puts into a browser flow's
+// csrf_token node when it answers a failed submit (flow.HandleHookError).
+// ok is false when the cookie value is not a token.
+func MaskCSRFToken(cookieValue string) (string, bool) {
+	real, err := base64.StdEncoding.DecodeString(cookieValue)
+	if err != nil || len(real) != csrfTokenLength {
+		return "", false
+	}
+	masked := make([]byte, 2*csrfTokenLength)
+	if _, err := rand.Read(masked[:csrfTokenLength]); err != nil {
+		return "", false
+	}
+	for i := range real {
+		masked[csrfTokenLength+i] = masked[i] ^ real[i]
+	}
+	return base64.StdEncoding.EncodeToString(masked), true
 }

@@ -56,6 +56,12 @@ type CtxInput struct {
 	// RequestURL, when set, is ctx.request_url; otherwise it is
 	// RequestURL(Request).
 	RequestURL string
+	// TopLevelTransientPayload adds ctx.transient_payload, the flow's
+	// transient payload, beside ctx.flow.transient_payload. Kratos v1.3.1
+	// has only the latter, while Ory's Actions documentation reads the
+	// former; set it only for templates that read it, so every other
+	// template gets exactly Kratos's ctx.
+	TopLevelTransientPayload bool
 }
 
 // BuildCtx appends the ctx JSON object Kratos hands to a web hook's Jsonnet
@@ -98,6 +104,18 @@ func BuildCtx(buf []byte, in CtxInput) []byte {
 	if in.Session != nil {
 		buf = append(buf, `,"session":`...)
 		buf = append(buf, in.Session...)
+	}
+	if in.TopLevelTransientPayload {
+		tp := in.TransientPayload
+		if tp == nil {
+			if v := gjson.GetBytes(in.Flow, "transient_payload"); v.Exists() {
+				tp = []byte(v.Raw)
+			}
+		}
+		if tp != nil {
+			buf = append(buf, `,"transient_payload":`...)
+			buf = append(buf, tp...)
+		}
 	}
 	return append(buf, '}')
 }

@@ -137,3 +137,24 @@ func TestPrunedCtxStillValidated(t *testing.T) {
 		}
 	}
 }
+
+func TestReadsCtxField(t *testing.T) {
+	for _, tc := range []struct {
+		code string
+		want bool
+	}{
+		{`function(ctx) { p: ctx.transient_payload.custom_data }`, true},
+		{`function(ctx) std.get(ctx, "transient_payload", {})`, true},
+		{`function(ctx) { p: ctx.flow.transient_payload }`, false},
+		{`function(ctx) ctx`, false},
+		{`function(ctx) local c = ctx; c.transient_payload`, false},
+	} {
+		tmpl, err := Compile("t", tc.code, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tmpl.ReadsCtxField("transient_payload"); got != tc.want {
+			t.Errorf("%s: ReadsCtxField = %v, want %v", tc.code, got, tc.want)
+		}
+	}
+}

@@ -20,8 +20,9 @@ const InlineName = "inline"
 //   - "base64://<standard base64>";
 //   - "file://<path>": file:///abs, or file://rel resolved against opts.BaseDir;
 //   - "http://…" / "https://…": fetched once, now; the status must be 200;
-//   - anything else is inline Jsonnet code. (Kratos instead reads a scheme-less source
-//     as a file path, a form it deprecates.)
+//   - anything else is a file path, as Kratos reads a scheme-less source (resolved
+//     against opts.BaseDir when relative). Inline Jsonnet has no form of its own:
+//     the Caddyfile turns a heredoc into base64://, so a source is never ambiguous.
 //
 // Files and fetched bodies larger than MaxTemplateSize are refused. name is the display
 // name for error messages and Jsonnet stack traces: the source URI as given (for http(s)
@@ -40,7 +41,11 @@ func Load(ctx context.Context, source string, opts Options) (name, code string, 
 	case strings.HasPrefix(source, "http://"), strings.HasPrefix(source, "https://"):
 		return fetchTemplate(ctx, source, opts.httpClient())
 	default:
-		return InlineName, source, nil
+		code, err := readTemplateFile(source, opts.BaseDir)
+		if err != nil {
+			return "", "", fmt.Errorf("%w (a body without a scheme is a file path, as in Kratos; for inline Jsonnet use base64:// or, in the Caddyfile, a heredoc)", err)
+		}
+		return source, code, nil
 	}
 }
 

@@ -102,17 +102,17 @@ func TestLoadHTTP(t *testing.T) {
 	}
 }
 
-func TestLoadInline(t *testing.T) {
-	name, code, err := Load(t.Context(), sampleTemplate, Options{})
-	if err != nil {
+func TestLoadSchemelessIsAFilePath(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "t.jsonnet"), []byte(sampleTemplate), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if name != InlineName || code != sampleTemplate {
-		t.Fatalf("got (%q, %q)", name, code)
+	name, code, err := Load(t.Context(), "t.jsonnet", Options{BaseDir: dir})
+	if err != nil || name != "t.jsonnet" || code != sampleTemplate {
+		t.Fatalf("got (%q, %q, %v)", name, code, err)
 	}
-	// A multi-line heredoc-style template loads, compiles and renders.
-	out := render(t, code, `{"identity": {"id": "abc"}}`)
-	if out != "{\n   \"id\": \"abc\"\n}\n" {
-		t.Fatalf("rendered %q", out)
+	// Jsonnet code without a scheme is not guessed at: it is a (missing) file.
+	if _, _, err := Load(t.Context(), sampleTemplate, Options{}); err == nil || !strings.Contains(err.Error(), "heredoc") {
+		t.Fatalf("inline code without a scheme: err = %v", err)
 	}
 }

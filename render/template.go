@@ -138,3 +138,16 @@ func looksLikePath(code string) bool {
 	}
 	return false
 }
+
+// ReadsCtxField reports whether the template reads the top-level ctx field
+// name by name (ctx.name, ctx["name"], std.get(ctx, "name"), …), as the
+// ctx-use analysis sees it. A template the analysis cannot follow (one that
+// reads the whole ctx, or passes it around) reports false: such templates
+// get exactly the ctx Kratos would give them.
+func (t *Template) ReadsCtxField(name string) bool {
+	if t.need == nil || t.need.whole {
+		return false
+	}
+	_, ok := t.need.children[name]
+	return ok
+}

@@ -33,6 +33,13 @@ func formClient(r *http.Request, flowType string) bool {
 // a carry cookie, so the next fetch of the flow shows the messages, as
 // Kratos's stored flow would.
 func (x *exchange) answerInterrupt(f kratos.Flow, flow []byte, msgs []hooks.Message, opt kratos.MapOptions) {
+	flowType := gjson.GetBytes(flow, "type").String()
+	if flowType == "browser" && opt.CSRFToken == "" {
+		// Kratos re-masks the anti-CSRF token of a browser flow whose
+		// submit failed, before it sorts the nodes: the same token (valid
+		// with the client's cookie) and so the same node order.
+		opt.CSRFToken, _ = kratos.MaskCSRFToken(kratos.CSRFCookieValue(x.r, x.w.Header().Values("Set-Cookie")))
+	}
 	mapped, err := kratos.ApplyMessages(flow, msgs, opt)
 	if err != nil {
 		x.gw.logger.Error("mapping web hook messages onto the flow failed", zap.String("flow", string(f)), zap.Error(err))
@@ -40,14 +47,16 @@ func (x *exchange) answerInterrupt(f kratos.Flow, flow []byte, msgs []hooks.Mess
 		return
 	}
 	flowID := gjson.GetBytes(flow, "id").String()
-	flowType := gjson.GetBytes(flow, "type").String()
 	x.gw.logger.Info("a web hook interrupted the submit", zap.String("flow", string(f)), zap.Int("messages", len(msgs)))
+	carry := kratos.Carry{
+		FlowID: flowID, Flow: f, Expires: flowExpiry(flow), Messages: msgs,
+		Refill: opt.Refill, ClearIdentifier: opt.ClearIdentifier,
+		Active: gjson.GetBytes(flow, "active").String(), CSRFToken: opt.CSRFToken,
+	}
 	if flowType == "browser" {
-		x.setCarry(kratos.Carry{
-			FlowID: flowID, Flow: f, Expires: flowExpiry(flow), Messages: msgs,
-			Refill: opt.Refill, ClearIdentifier: opt.ClearIdentifier,
-			Active: gjson.GetBytes(flow, "active").String(),
-		})
+		x.setCarry(carry)
+	} else {
+		x.gw.interrupts.put(carry, time.Now())
 	}
 	if !formClient(x.r, flowType) {
 		writeJSON(x.w, http.StatusBadRequest, contentTypeFlow, mapped)
@@ -93,13 +102,14 @@ func (x *exchange) failClosed(f kratos.Flow, flow []byte, message string) (answe
 
 // redirectToError sends an HTML client to the error UI with a sealed id.
 func (x *exchange) redirectToError(e kratos.Error) {
-	if x.gw.ui.errorURL == "" {
-		x.gw.logger.Error("no error UI URL configured (error_ui_url); answering JSON instead of redirecting")
+	errorUI := x.gw.ui.errorUI(x.r.Context(), x.gw.kratos)
+	if errorUI == "" {
+		x.gw.logger.Error("the error UI URL is neither configured (error_ui_url) nor revealed by Kratos; answering JSON instead of redirecting")
 		x.answerError(kratos.WebhookFailed(http.StatusInternalServerError, "the gateway does not know the error UI URL"))
 		return
 	}
 	id := kratos.SealErrorID(x.gw.sealer, e, time.Now().UTC())
-	redirect(x.w, x.r, withQuery(x.gw.ui.errorURL, "id", id), http.StatusSeeOther)
+	redirect(x.w, x.r, withQuery(errorUI, "id", id), http.StatusSeeOther)
 }
 
 // answerError writes Kratos's error envelope.

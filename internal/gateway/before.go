@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
 	"go.uber.org/zap"
 
 	"github.com/caddy-ory-actions/caddy-ory-actions/kratos"
@@ -38,7 +39,7 @@ func (x *exchange) serveInit() {
 		gw.flows.put(flow, kratos.CSRFCookieValue(x.r, x.w.Header().Values("Set-Cookie")), time.Now())
 	}
 	sync, async := splitAsync(gw.hooksAt(f, Before))
-	parts := ctxParts{flow: flow, req: x.r}
+	parts := ctxParts{flow: beforeCtxFlow(f, flow), req: x.r}
 	res := gw.runSync(x.r.Context(), f, sync, parts, nil)
 	switch {
 	case res.fail != nil:
@@ -104,4 +105,21 @@ func (x *exchange) initFlow(ans answer) (flow []byte, answered bool) {
 func (x *exchange) failBefore(message string) (answered bool) {
 	x.answerBeforeFailure(&failure{status: http.StatusBadGateway, message: message})
 	return true
+}
+
+// beforeCtxFlow is the flow as Kratos hands it to before hooks: built in
+// memory and not stored yet, so created_at and updated_at are Go's zero
+// time; a settings flow has no nodes yet (they are added after the hooks,
+// and Kratos's empty list is rendered null).
+func beforeCtxFlow(f kratos.Flow, flow []byte) []byte {
+	out := flow
+	for _, k := range []string{"created_at", "updated_at"} {
+		if gjson.GetBytes(out, k).Exists() {
+			out, _ = sjson.SetBytes(out, k, "0001-01-01T00:00:00Z")
+		}
+	}
+	if f == kratos.Settings {
+		out, _ = sjson.SetRawBytes(out, "ui.nodes", []byte("null"))
+	}
+	return out
 }

@@ -18,8 +18,7 @@ import (
 // as if Kratos had stored them.
 func (x *exchange) serveFetch() {
 	gw, route := x.gw, x.route
-	c, carried := kratos.OpenCarry(gw.sealer, x.carry, route.FlowID, time.Now())
-	carried = carried && c.Flow == route.Flow
+	c, carried := x.carriedInterrupt()
 	if x.carry != "" && !carried {
 		gw.logger.Debug("carry cookie ignored: tampered, expired or for another flow", zap.String("flow", string(route.Flow)))
 	}
@@ -51,12 +50,14 @@ func (x *exchange) serveFetch() {
 }
 
 // carryMapOptions rebuilds the mapping an interrupt used, for Kratos's fresh
-// copy of the flow. The CSRF token is left as Kratos just minted it.
+// copy of the flow, with the CSRF token the interrupt showed (as Kratos's
+// stored flow would).
 func (gw *Gateway) carryMapOptions(ctx context.Context, c kratos.Carry, flow []byte) kratos.MapOptions {
 	opt := kratos.MapOptions{
 		ResetMessages:   kratos.ResetOptionsFor(c.Flow),
 		Refill:          c.Refill,
 		ClearIdentifier: c.ClearIdentifier,
+		CSRFToken:       c.CSRFToken,
 	}
 	schemaID := gw.schemaID
 	if c.Flow == kratos.Settings {
@@ -81,4 +82,15 @@ func (x *exchange) serveGatewayError() {
 		return
 	}
 	writeJSON(x.w, http.StatusOK, contentTypeFlow, kratos.SelfServiceErrorDocument(x.route.FlowID, e, at))
+}
+
+// carriedInterrupt is the interrupt an earlier submit of this flow left:
+// in the browser's carry cookie, or, for API flows, in the gateway's store.
+func (x *exchange) carriedInterrupt() (kratos.Carry, bool) {
+	now := time.Now()
+	c, ok := kratos.OpenCarry(x.gw.sealer, x.carry, x.route.FlowID, now)
+	if !ok {
+		c, ok = x.gw.interrupts.get(x.route.FlowID, now)
+	}
+	return c, ok && c.Flow == x.route.Flow
 }

@@ -43,6 +43,7 @@ type Gateway struct {
 	schemas     *schemaCache
 	metrics     *metrics
 	flows       *flowCache
+	interrupts  *interrupts
 	logger      *zap.Logger
 
 	publish        func(ctx context.Context, key, value string)
@@ -101,6 +102,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	}
 	gw.ui = newUIURLs(cfg.UIURLs, cfg.ErrorUIURL)
 	gw.flows = newFlowCache()
+	gw.interrupts = newInterrupts()
 	if gw.metrics, err = newMetrics(cfg.Metrics); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
@@ -134,8 +136,35 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		}
 		gw.interested[spec.Flow] = ps
 	}
+	if err := gw.learnErrorUI(ctx); err != nil {
+		return nil, err
+	}
 	gw.dispatcher = hooks.NewDispatcher(orDefault(cfg.AsyncWorkers, DefaultWorkers), orDefault(cfg.AsyncQueue, DefaultQueue))
 	return gw, nil
+}
+
+// learnErrorUI asks Kratos for its error UI URL at load when none is
+// configured and a hook may need it (HTML clients of a stopped flow are
+// sent there). Kratos that answers without revealing it fails the load,
+// naming the key; Kratos that cannot be reached yet is asked again when the
+// URL is first needed.
+func (gw *Gateway) learnErrorUI(ctx context.Context) error {
+	if gw.ui.errorURL != "" || len(gw.points) == 0 {
+		return nil
+	}
+	probeCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	found, err := gw.kratos.ErrorUIURL(probeCtx)
+	switch {
+	case err != nil:
+		gw.logger.Warn("Kratos is not reachable to tell its error UI URL; it is asked again when first needed", zap.Error(err))
+	case found == "":
+		return fmt.Errorf("error_ui_url: required: Kratos does not reveal its error UI URL (its HTML login init with a refused return_to did not redirect there)")
+	default:
+		gw.ui.learnedError.Store(&found)
+		gw.logger.Info("learned the error UI URL from Kratos", zap.String("error_ui_url", found))
+	}
+	return nil
 }
 
 // compileHook loads and compiles the hook's template and builds its caller.

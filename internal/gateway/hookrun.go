@@ -107,7 +107,9 @@ func (gw *Gateway) renderBody(ctx context.Context, ref *hook, parts ctxParts, id
 	// reference to it), so its buffer is pooled.
 	buf := getBuf()
 	defer putBuf(buf)
-	c := kratos.BuildCtx(buf.AvailableBuffer(), gw.ctxInput(parts, identity))
+	in := gw.ctxInput(parts, identity)
+	in.TopLevelTransientPayload = ref.tmpl.ReadsCtxField("transient_payload")
+	c := kratos.BuildCtx(buf.AvailableBuffer(), in)
 	out, err := ref.tmpl.Evaluate(ctx, c)
 	buf.Write(c) // hand the grown storage back to the pool
 	return out, err
@@ -162,10 +164,22 @@ func (gw *Gateway) dispatchAsync(ctx context.Context, flow kratos.Flow, hs []*ho
 		return
 	}
 	trigger := uuid.NewString()
-	// One ctx serves every async hook of the point: the jobs only read it.
-	c := kratos.BuildCtx(nil, gw.ctxInput(parts, identity))
+	// One ctx serves every async hook of the point (the jobs only read it),
+	// one more for templates that read the top-level transient_payload.
+	in := gw.ctxInput(parts, identity)
+	plain := kratos.BuildCtx(nil, in)
+	var withTop []byte
 	for _, ref := range hs {
 		ref := ref
+		c := plain
+		if ref.tmpl != nil && ref.tmpl.ReadsCtxField("transient_payload") {
+			if withTop == nil {
+				top := in
+				top.TopLevelTransientPayload = true
+				withTop = kratos.BuildCtx(nil, top)
+			}
+			c = withTop
+		}
 		tr := gw.trigger(parts.req, ref, flow, trigger)
 		ok := gw.dispatcher.Submit(func(jobCtx context.Context) {
 			var body []byte

@@ -75,7 +75,7 @@ func (gw *Gateway) decide(route kratos.Route, r *http.Request, gatewayCookies bo
 			return actInitLearnUI
 		}
 	case kratos.EndpointFetch:
-		if gatewayCookies || gw.Interested(f, After) && cacheable(f) {
+		if gatewayCookies || gw.Interested(f, After) && cacheable(f) || gw.interrupts.has(kratos.CanonicalFlowID(route.FlowID)) {
 			return actFetch
 		}
 	case kratos.EndpointSubmit:

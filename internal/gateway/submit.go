@@ -112,7 +112,7 @@ func (x *exchange) beginSubmit() (*submission, bool) {
 	}
 	s.parse, s.post, s.async = partition(hs)
 	s.sync, _ = splitAsync(hs)
-	if c, ok := kratos.OpenCarry(gw.sealer, x.carry, x.route.FlowID, time.Now()); ok && c.Flow == f && flow != nil {
+	if c, ok := x.carriedInterrupt(); ok && flow != nil {
 		// Kratos keeps an interrupt's messages in the stored flow, so the
 		// next hook's ctx.flow shows them; the browser carried them back.
 		if withMsgs, err := c.Apply(flow, gw.carryMapOptions(x.r.Context(), c, flow)); err == nil {
@@ -275,7 +275,10 @@ func (x *exchange) forwardSubmit(s *submission, buf *bytes.Buffer, want func(int
 		setBody(x.r, s.body)
 	}
 	if s.carry {
-		http.SetCookie(x.w, kratos.ExpiredCarryCookie(x.r.TLS != nil))
+		if x.carry != "" {
+			http.SetCookie(x.w, kratos.ExpiredCarryCookie(x.r.TLS != nil))
+		}
+		x.gw.interrupts.drop(x.route.FlowID)
 	}
 	return x.forward(buf, want)
 }

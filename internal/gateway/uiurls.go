@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/caddy-ory-actions/caddy-ory-actions/kratos"
 )
@@ -18,6 +20,9 @@ type uiURLs struct {
 	configured map[kratos.Flow]string
 	errorURL   string
 	learned    sync.Map // kratos.Flow → string
+	// learnedError is the error UI URL Kratos revealed (see errorUI).
+	learnedError atomic.Pointer[string]
+	probing      sync.Mutex
 }
 
 func newUIURLs(flows map[kratos.Flow]string, errorURL string) *uiURLs {
@@ -42,6 +47,29 @@ func (u *uiURLs) flowURL(f kratos.Flow, r *http.Request, flowID string) string {
 		return ref.String()
 	}
 	return ""
+}
+
+// errorUI returns the error UI URL: configured, else the one Kratos
+// revealed, else asked of Kratos now (once at a time; a failed probe is
+// tried again on the next need). "" when Kratos cannot tell.
+func (u *uiURLs) errorUI(ctx context.Context, c *kratos.Client) string {
+	if u.errorURL != "" {
+		return u.errorURL
+	}
+	if p := u.learnedError.Load(); p != nil {
+		return *p
+	}
+	u.probing.Lock()
+	defer u.probing.Unlock()
+	if p := u.learnedError.Load(); p != nil {
+		return *p
+	}
+	found, err := c.ErrorUIURL(ctx)
+	if err != nil || found == "" {
+		return ""
+	}
+	u.learnedError.Store(&found)
+	return found
 }
 
 // knows reports whether the flow's UI URL is configured or learned.
