@@ -23,9 +23,9 @@ GO_SOURCES := $(filter-out %_test.go,$(GO_FILES)) go.mod go.sum
 
 header = @printf '\n==== %s\n' $(1)
 
-.PHONY: test fmt-check vet unit conformance smoke demo bench clean
+.PHONY: test deps deps-browser fmt-check vet unit conformance smoke demo bench clean
 
-test: fmt-check vet unit conformance smoke
+test: deps-browser fmt-check vet unit conformance smoke
 	$(call header,"make test: all passed")
 
 fmt-check:
@@ -34,6 +34,14 @@ fmt-check:
 	if [ -n "$$unformatted" ]; then \
 		echo "these files need gofmt -w:"; echo "$$unformatted"; exit 1; \
 	fi; echo "ok"
+
+# What the tests and the demo need besides Go (scripts/deps.sh installs it
+# with apt-get when missing, or says what to run).
+deps:
+	@scripts/deps.sh
+
+deps-browser:
+	@scripts/deps.sh --browser
 
 vet:
 	$(call header,"go vet")
@@ -64,7 +72,7 @@ smoke: bin/caddy
 	DEMO_HOOK_KEY=smoke-test ORY_ACTIONS_SECRET=smoke-test-secret-smoke-test-secret-0123 \
 		bin/caddy validate --config examples/Caddyfile --adapter caddyfile
 
-demo: bin/kratos bin/caddy bin/receiver
+demo: deps bin/kratos bin/caddy bin/receiver
 	examples/demo.sh
 
 # Benchmarks (BENCHMARKS.md): pass-through and hooked registration side by
@@ -75,7 +83,7 @@ bench: bin/kratos bin/caddy
 # Kratos from the tools module. The stamp is the one internal/kratostest
 # writes (sha256 of tools/kratos/go.mod, then the version), so the tests do
 # not rebuild a binary made here.
-bin/kratos: tools/kratos/go.mod tools/kratos/go.sum
+bin/kratos: tools/kratos/go.mod tools/kratos/go.sum | deps
 	$(call header,"building Kratos $(KRATOS_VERSION) (about two minutes when not cached)")
 	@mkdir -p bin
 	cd tools/kratos && CGO_ENABLED=1 GOWORK=off go build -tags sqlite \

@@ -18,7 +18,7 @@ func init() {
 	httpcaddyfile.RegisterDirective("ory_actions", parseDirective)
 	// Before reverse_proxy, so no `order` line is needed in the usual
 	// `ory_actions` + `reverse_proxy kratos` site, and after encode, so our
-	// rewritten answers are still compressed (STYLE P3).
+	// rewritten answers are still compressed (encode, an outer handler, then compresses them).
 	httpcaddyfile.RegisterDirectiveOrder("ory_actions", httpcaddyfile.Before, "reverse_proxy")
 }
 

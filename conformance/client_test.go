@@ -45,7 +45,7 @@ type client struct {
 }
 
 // clientTimeout outlasts Kratos's worst case: three 30 s attempts plus
-// backoff (SPEC §9), after which Kratos closes the connection.
+// backoff, after which Kratos closes the connection.
 const clientTimeout = 120 * time.Second
 
 const userAgent = "conformance-client/1.0"

@@ -37,7 +37,7 @@ var Documented = []Difference{
 		Why: "Kratos answers a submit whose hook failed without a coded status with HTTP 400 (API flows) or 500 and an " +
 			"error envelope with code 500, which no Ory SDK can decode as the flow it expects for a 400. The gateway " +
 			"answers with the same envelope under the true status: 502 for a failed or unusable answer, 504 for a " +
-			"timeout, 500 for a template error (DESIGN §4).",
+			"timeout, 500 for a template error.",
 	},
 	{
 		ID: "failure-true-status", Scenarios: failureScenarios,
@@ -49,7 +49,7 @@ var Documented = []Difference{
 		ID: "no-internals-in-errors", Scenarios: "*_jsonnet_error_*",
 		Path: "ex[*](*).body.error.message", Kratos: "jsonnetsecure: *",
 		Why: "Kratos puts the Jsonnet stack trace and the template URI (which may be an inline base64 template or a " +
-			"URL with credentials) into the error every client sees (SPEC §10). The gateway logs the details and " +
+			"URL with credentials) into the error every client sees. The gateway logs the details and " +
 			"answers a generic message.",
 	},
 	{
@@ -84,29 +84,29 @@ var Documented = []Difference{
 		Path: "ex[*](init)*|ex[*](init→error)*|ex[gw:*](init→error)",
 		Why: "A before hook's messages never reach a Kratos client usefully: registration and recovery answer 500 " +
 			"\"1 validation errors occurred\", login answers 404 with two JSON documents written one after the other " +
-			"(SPEC §8), and HTML clients land on an error page showing that error. The gateway answers 403 " +
+			", and HTML clients land on an error page showing that error. The gateway answers 403 " +
 			"self_service_flow_hook_interrupted with the hook's messages in error.details.messages (JSON), or " +
-			"redirects form clients to the error UI with that error (DESIGN §4).",
+			"redirects form clients to the error UI with that error.",
 	},
 	{
 		ID: "before-double-written", Scenarios: "login_before_parse_500_retried_*",
 		Path: "ex[*](init).status|ex[*](init).body.concatenated_json|ex[*](init).body.error",
 		Why: "Kratos v1.3.1 writes an error and then the unstored flow into one login init answer when a parse " +
-			"before hook fails (status 400 for API, 500 for browser; SPEC §8), which no client can parse. The " +
+			"before hook fails (status 400 for API, 500 for browser), which no client can parse. The " +
 			"gateway answers one 502 envelope.",
 	},
 	{
 		ID: "before-patch-no-panic", Scenarios: "login_before_parse_200_patch_*",
 		Path: "ex[*](init)*|ex[*](submit)|ex[gw:*](submit)|ex[*](whoami)*",
 		Why: "An identity patch from a before hook makes Kratos v1.3.1 panic: the client's connection is dropped " +
-			"(SPEC §8). There is no identity to patch yet, so the gateway ignores the patch with a warning and the " +
+			". There is no identity to patch yet, so the gateway ignores the patch with a warning and the " +
 			"flow goes on: the client gets its flow and can log in.",
 	},
 	{
 		ID: "timeout-answered", Scenarios: "*_timeout_all_*",
 		Path: "ex[*](submit)*",
 		Why: "When every attempt times out, Kratos (3 × 30 s plus backoff) outlives its own 60 s write timeout and " +
-			"closes the connection without an answer (SPEC §9). The gateway answers the 504 envelope Kratos meant " +
+			"closes the connection without an answer. The gateway answers the 504 envelope Kratos meant " +
 			"to send. (In the suite the gateway side uses a 1 s per-hook timeout.)",
 	},
 	{
@@ -115,20 +115,20 @@ var Documented = []Difference{
 		Kratos: "pending", Gateway: "sent",
 		Why: "The gateway can only apply non-trait patch fields (state, addresses, metadata) through the admin API " +
 			"after Kratos stored the identity, so Kratos has already sent the verification mail when the identity " +
-			"is deactivated (DESIGN §4, known unavoidable). The client gets Kratos's 401 either way.",
+			"is deactivated (known unavoidable). The client gets Kratos's 401 either way.",
 	},
 	{
 		ID: "patch-after-store", Scenarios: "reg_after_parse_200_patch_addresses_*",
 		Path: "ex[*](submit).body.continue_with*",
 		Why: "A patch marking the address verified is applied after Kratos stored the identity and sent the " +
-			"verification mail, so the answer still offers show_verification_ui (DESIGN §4, known unavoidable).",
+			"verification mail, so the answer still offers show_verification_ui (known unavoidable).",
 	},
 	{
 		ID: "carry-cookie", Scenarios: "*_browser_json|*_browser_form",
 		Path: "ex[*](submit).set_cookies", Kratos: absent, Gateway: `["ory_actions_carry"]`,
 		Why: "Kratos stores a hook's messages in the flow. The gateway cannot write Kratos's flows, so it hands " +
 			"browser clients a short-lived sealed cookie that carries the messages and submitted values into the " +
-			"next fetch and submit of that flow (DESIGN §4, carry token); stateless, so any number of gateways work.",
+			"next fetch and submit of that flow; stateless, so any number of gateways work.",
 	},
 	{
 		ID: "async-login-session-id", Scenarios: "login_after_async_*",
@@ -136,8 +136,7 @@ var Documented = []Difference{
 		Gateway: nilUUID,
 		Why: "Kratos renders a response.ignore hook's body in a goroutine that races with storing the new " +
 			"session, so ctx.session.id (and the device id) is sometimes the stored id and sometimes the nil " +
-			"UUID. The gateway always sends the nil UUID, as Kratos does for every synchronous login after hook " +
-			"(SPEC §7).",
+			"UUID. The gateway always sends the nil UUID, as Kratos does for every synchronous login after hook.",
 	},
 	{
 		ID: "settings-form-verification-step", Scenarios: "settings_after_*_browser_form",

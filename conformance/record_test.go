@@ -74,7 +74,7 @@ func setCookieNames(resp *http.Response) []any {
 }
 
 // decodeBody decodes a JSON body. Kratos v1.3.1 sometimes writes two JSON
-// documents into one answer (SPEC §8); those become
+// documents into one answer; those become
 // {"concatenated_json": [doc, doc]}. Anything else is kept as a string.
 func decodeBody(body []byte) any {
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// clientKind is how the scripted client talks to Kratos (SPEC §2).
+// clientKind is how the scripted client talks to Kratos (Kratos's x.IsJSONRequest decides).
 type clientKind string
 
 const (

@@ -16,7 +16,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// clientKind is how a test client talks to Kratos (SPEC §2).
+// clientKind is how a test client talks to Kratos (Kratos's x.IsJSONRequest decides).
 type clientKind string
 
 const (

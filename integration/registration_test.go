@@ -13,7 +13,7 @@ import (
 )
 
 // Integration tests: Caddyfile → gateway → real Kratos v1.3.1, with real
-// loopback receivers. One test per registration row of DESIGN §4, each for
+// loopback receivers. One test per registration row of README's hook-point table, each for
 // API and browser-JSON clients.
 
 const nilUUID = "00000000-0000-0000-0000-000000000000"
@@ -398,7 +398,7 @@ func TestRegistrationIgnoreHookRunsOffThePath(t *testing.T) {
 	}
 }
 
-// assertPrePersistIdentity checks ctx.identity against SPEC §7's
+// assertPrePersistIdentity checks ctx.identity against Kratos's
 // pre-persist shape.
 func assertPrePersistIdentity(t *testing.T, ctx []byte, email string) {
 	t.Helper()

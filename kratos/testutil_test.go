@@ -14,10 +14,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/fixtures"
 )
 
 // testIdentitySchema is the identity schema the fixtures were captured
-// with (SPEC §0): traits.email (e-mail, required, password identifier,
+// with (the configuration of the recorded exchanges in testdata/kratos/fixtures): traits.email (e-mail, required, password identifier,
 // verification and recovery by e-mail) and optional name.first/name.last.
 const testIdentitySchema = `{
   "$id": "https://schemas.example/identity.schema.json",
@@ -62,28 +64,18 @@ func mustTestSchema(t testing.TB) *Schema {
 	return s
 }
 
-// fixtureDir finds shared/kratos/fixtures by walking up from the package
-// directory; a missing directory fails the test (never skips).
+// fixtureDir is testdata/kratos/fixtures of the module; a missing directory
+// fails the test (the fixtures are inputs, never optional).
 func fixtureDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := fixtures.Dir()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("recorded Kratos exchanges: %v", err)
 	}
-	for {
-		cand := filepath.Join(dir, "shared", "kratos", "fixtures")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("shared/kratos/fixtures not found above the package directory")
-		}
-		dir = parent
-	}
+	return dir
 }
 
-// fixture is a captured exchange (SPEC §0); bodies stay raw JSON.
+// fixture is a captured exchange (the setup the exchanges in testdata/kratos/fixtures were recorded with); bodies stay raw JSON.
 type fixture struct {
 	Name    string `json:"name"`
 	Request struct {

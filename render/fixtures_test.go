@@ -8,27 +8,19 @@ import (
 	"testing"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/fixtures"
 )
 
-// fixturesDir finds shared/kratos/fixtures by walking up from the package directory.
-// The fixtures are part of the project's test data: their absence is a failure.
+// fixturesDir is testdata/kratos/fixtures of the module; a missing directory
+// fails the test (the fixtures are inputs, never optional).
 func fixturesDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := fixtures.Dir()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("recorded Kratos exchanges: %v", err)
 	}
-	for {
-		candidate := filepath.Join(dir, "shared", "kratos", "fixtures")
-		if fi, err := os.Stat(candidate); err == nil && fi.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("shared/kratos/fixtures not found above the package directory")
-		}
-		dir = parent
-	}
+	return dir
 }
 
 func readFixture(t testing.TB, name string) []byte {

@@ -1,6 +1,6 @@
 // Package benchdata holds the inputs the Go micro-benchmarks share, so that
 // every package measures the same ~6 KB registration ctx: a browser-JSON
-// registration submit recorded from Kratos v1.3.1 (shared/kratos/fixtures),
+// registration submit recorded from Kratos v1.3.1 (testdata/kratos/fixtures),
 // sent by a realistic browser (Chrome's allow-listed headers, a CSRF cookie
 // and the consent and analytics cookies a real site carries).
 //

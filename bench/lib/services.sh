@@ -20,7 +20,7 @@ check_ports() {
 	done
 }
 
-# kratos_base_config: the capture setup of shared/kratos/SPEC.md §0 with
+# kratos_base_config: the capture setup of the recorded exchanges (testdata/kratos/fixtures) with
 # bcrypt cost 4, on PostgreSQL; warnings only in the log, for every Kratos.
 kratos_base_config() {
 	cat >"$RUN/kratos-base.yml" <<EOF

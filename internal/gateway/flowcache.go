@@ -13,7 +13,7 @@ import (
 
 // flowCache keeps registration and login flows the gateway has just seen in
 // Kratos's answers (init, fetch), so the submit that usually follows does
-// not cost another round trip to Kratos (DESIGN §5). An entry is used once:
+// not cost another round trip to Kratos. An entry is used once:
 // every submit takes it out, because Kratos may change the stored flow
 // (messages, a two-step form's new nodes). Browser flows are bound to the
 // client's CSRF cookie, so a flow id alone never yields the flow to another

@@ -1,7 +1,7 @@
 // Package kratostest starts a real Ory Kratos v1.3.1 for tests: it builds
 // the binary from the repository's tools/kratos module once, then runs one
 // Kratos per test on free loopback ports with an in-memory SQLite database
-// and the configuration the captured fixtures were made with (SPEC §0).
+// and the configuration the captured fixtures were made with (the setup the exchanges in testdata/kratos/fixtures were recorded with).
 package kratostest
 
 import (

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// identitySchema is the schema of the fixture captures (SPEC §0): a required
+// identitySchema is the schema of the fixture captures (the configuration of the recorded exchanges in testdata/kratos/fixtures): a required
 // e-mail that is the password identifier and the verification and recovery
 // address, and an optional first and last name; nothing else. The titles are
 // the node labels the fixtures show.
@@ -33,7 +33,7 @@ type baseConfigInput struct {
 	schemaURL                   string
 }
 
-// baseConfig returns the capture setup of SPEC §0 as a Kratos configuration
+// baseConfig returns the capture setup of the recorded exchanges in testdata/kratos/fixtures as a Kratos configuration
 // document: password (no haveibeenpwned), code and profile methods; recovery
 // and verification by code; the session hook after password registration;
 // bcrypt cost 4 so that registrations and logins take milliseconds; fresh

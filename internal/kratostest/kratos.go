@@ -19,7 +19,7 @@ import (
 const readyTimeout = 60 * time.Second
 
 // Options adjust the Kratos that Start runs. The zero value gives the
-// capture setup of SPEC §0.
+// capture setup of the recorded exchanges in testdata/kratos/fixtures.
 type Options struct {
 	// UIBaseURL is the prefix of the UI URLs (/login, /registration,
 	// /settings, /recovery, /verification, /error, /welcome) and of the only
