@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/fixtures"
 )
 
 // fastPolicy keeps retries quick: 1 ms, 2 ms backoff, and a per-attempt
@@ -75,25 +77,15 @@ func newHook(t *testing.T, cfg Config, pol Policy) *Hook {
 	return h
 }
 
-// fixtureDir finds shared/kratos/fixtures by walking up from the package
-// directory. A missing directory fails the test: the fixtures are inputs.
+// fixtureDir is testdata/kratos/fixtures of the module. A missing
+// directory fails the test: the fixtures are inputs.
 func fixtureDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := fixtures.Dir()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("recorded Kratos exchanges: %v", err)
 	}
-	for {
-		candidate := filepath.Join(dir, "shared", "kratos", "fixtures")
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("shared/kratos/fixtures not found above the package directory")
-		}
-		dir = parent
-	}
+	return dir
 }
 
 // fixture is the part of a captured exchange these tests use.
