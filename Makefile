@@ -11,9 +11,8 @@ SHELL := bash
 # `make test` runs its steps in the order listed, also under -j.
 .NOTPARALLEL:
 
-KRATOS_VERSION := v1.3.1
-CADDY_VERSION  := v2.11.9
-XCADDY_VERSION := v0.4.5
+# KRATOS_VERSION, CADDY_VERSION, XCADDY_VERSION: one source of truth.
+include versions.env
 MODULE         := github.com/caddy-ory-actions/caddy-ory-actions
 
 # Every Go file of the module; testdata may hold deliberately broken ones.
@@ -92,18 +91,13 @@ bin/kratos: tools/kratos/go.mod tools/kratos/go.sum | deps
 	mv bin/kratos.tmp-make bin/kratos
 	printf '%s %s\n' "$$(sha256sum tools/kratos/go.mod | cut -d' ' -f1)" $(KRATOS_VERSION) > bin/kratos.stamp
 
-bin/xcaddy:
-	$(call header,"installing xcaddy $(XCADDY_VERSION)")
-	GOBIN=$(CURDIR)/bin go install github.com/caddyserver/xcaddy/cmd/xcaddy@$(XCADDY_VERSION)
-
-# The module comes from this checkout (=./). GOPRIVATE + GOVCS=off tell the
-# `go get` inside xcaddy never to look it up remotely: a module proxy that
-# refuses an unpublished module (403) instead of answering "not found" would
-# otherwise fail the build.
-bin/caddy: bin/xcaddy $(GO_SOURCES)
-	$(call header,"building Caddy $(CADDY_VERSION) with the module (xcaddy)")
-	GOPRIVATE=$(MODULE) GOVCS=$(MODULE):off \
-		bin/xcaddy build $(CADDY_VERSION) --output bin/caddy --with $(MODULE)=./
+# Built like any Caddy plugin (scripts/build-caddy.sh, also used by
+# xcaddy.Dockerfile): xcaddy at versions.env's versions, the module from
+# this checkout.
+bin/caddy: $(GO_SOURCES) versions.env scripts/build-caddy.sh
+	$(call header,"building Caddy $(CADDY_VERSION) with the module (xcaddy $(XCADDY_VERSION))")
+	@mkdir -p bin
+	scripts/build-caddy.sh bin/caddy .
 
 bin/receiver: $(wildcard examples/receiver/*.go)
 	go build -o bin/receiver ./examples/receiver
