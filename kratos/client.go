@@ -11,6 +11,10 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // MaxAnswerBytes caps every answer the Client reads from Kratos. Kratos's
@@ -178,7 +182,19 @@ func (c *Client) endpoint(base *url.URL, prefix, segment string) *url.URL {
 // MaxAnswerBytes. what names the call in errors; errors never contain header
 // values, so cookies and tokens cannot leak through them.
 func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byte, contentType string,
-	setHeaders func(http.Header), what string) (Response, error) {
+	setHeaders func(http.Header), what string) (resp Response, err error) {
+	// A span per round trip, a child of the caller's (Caddy's request span
+	// when its tracing is on; a no-op otherwise).
+	ctx, span := trace.SpanFromContext(ctx).TracerProvider().Tracer("github.com/caddy-ory-actions/caddy-ory-actions").
+		Start(ctx, "ory_actions.kratos "+what, trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(attribute.String("http.request.method", method), attribute.String("url.path", u.Path)))
+	defer func() {
+		span.SetAttributes(attribute.Int("http.response.status_code", resp.Status))
+		if err != nil {
+			span.RecordError(err)
+		}
+		span.End()
+	}()
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -195,16 +211,17 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, body []byt
 	if setHeaders != nil {
 		setHeaders(req.Header)
 	}
-	resp, err := c.hc.Do(req)
+	propagation.TraceContext{}.Inject(ctx, propagation.HeaderCarrier(req.Header))
+	hr, err := c.hc.Do(req)
 	if err != nil {
 		return Response{}, fmt.Errorf("kratos: %s: %w", what, err)
 	}
-	defer resp.Body.Close()
-	data, err := readKratosAnswer(resp.Body)
+	defer hr.Body.Close()
+	data, err := readKratosAnswer(hr.Body)
 	if err != nil {
 		return Response{}, fmt.Errorf("kratos: %s: %w", what, err)
 	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
+	return Response{Status: hr.StatusCode, Header: hr.Header, Body: data}, nil
 }
 
 // readKratosAnswer reads r completely, failing with ErrAnswerTooLarge beyond

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bytes"
-	"net/http"
 	"sync"
 )
 
@@ -23,18 +22,4 @@ func putBuf(b *bytes.Buffer) {
 		return
 	}
 	bufPool.Put(b)
-}
-
-// traceHeaders carries the client's W3C trace context to web hooks, so a
-// receiver's spans join the trace that reached the gateway.
-func traceHeaders(r *http.Request) http.Header {
-	tp := r.Header.Get("Traceparent")
-	if tp == "" {
-		return nil
-	}
-	h := http.Header{"Traceparent": {tp}}
-	if ts := r.Header.Get("Tracestate"); ts != "" {
-		h["Tracestate"] = []string{ts}
-	}
-	return h
 }

@@ -48,6 +48,10 @@ type Config struct {
 	Metrics prometheus.Registerer
 	// Logger receives every log line; nil means zap.NewNop.
 	Logger *zap.Logger
+	// LogBodies adds each rendered web hook body to its delivery log entry
+	// (for debugging and replay; bodies hold personal data, so it is off by
+	// default).
+	LogBodies bool
 	// Publish, when set, exposes a result of the request to the host (Caddy
 	// placeholders http.ory_actions.<key>); ClearPublished drops earlier
 	// values of the same request.

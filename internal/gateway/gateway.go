@@ -45,6 +45,7 @@ type Gateway struct {
 	flows       *flowCache
 	interrupts  *interrupts
 	logger      *zap.Logger
+	logBodies   bool
 
 	publish        func(ctx context.Context, key, value string)
 	clearPublished func(ctx context.Context)
@@ -83,6 +84,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		schemaID:       cfg.SchemaID,
 		maxBody:        cfg.MaxBodySize,
 		logger:         cfg.Logger,
+		logBodies:      cfg.LogBodies,
 		publish:        cfg.Publish,
 		clearPublished: cfg.ClearPublished,
 		trustForwarded: cfg.TrustForwarded,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/caddy-ory-actions/caddy-ory-actions/hooks"
@@ -50,9 +51,10 @@ func (gw *Gateway) runSync(ctx context.Context, flow kratos.Flow, hs []*hook, pa
 // runHooks is runSync without publishing the result.
 func (gw *Gateway) runHooks(ctx context.Context, flow kratos.Flow, hs []*hook, parts ctxParts, identity []byte) pointResult {
 	res := pointResult{identity: identity}
-	trigger := uuid.NewString()
 	for _, ref := range hs {
-		out, skipped := gw.runOne(ctx, flow, ref, parts, res.identity, trigger)
+		// One delivery id per hook call, the same on every retry of it:
+		// a signed delivery's webhook-id, a receiver's idempotency key.
+		out, skipped := gw.runOne(ctx, flow, ref, parts, res.identity, uuid.NewString())
 		if skipped {
 			gw.publishValue(ctx, "hooks."+ref.id+".outcome", "cancel")
 			continue
@@ -89,8 +91,12 @@ func (gw *Gateway) runOne(ctx context.Context, flow kratos.Flow, ref *hook, part
 		gw.metrics.outcome(ref.id, string(flow), "fail_template")
 		return hooks.Outcome{Kind: hooks.Fail, Failure: hooks.FailConfig, Err: errTemplate}, false
 	}
-	out := ref.call.Call(ctx, body, gw.trigger(parts.req, ref, flow, trigger))
+	start := time.Now()
+	ctx, span := hookSpan(ctx, ref, flow, trigger)
+	out := ref.call.Call(ctx, body, gw.trigger(ctx, parts.req, ref, flow, trigger))
+	endHookSpan(span, out)
 	gw.metrics.outcome(ref.id, string(flow), outcomeLabel(out))
+	gw.logDelivery(ref, flow, trigger, body, out, time.Since(start), false)
 	return out, false
 }
 
@@ -130,10 +136,10 @@ func (gw *Gateway) ctxInput(parts ctxParts, identity []byte) kratos.CtxInput {
 
 // trigger describes one hook invocation to package hooks; it logs each
 // attempt as one line.
-func (gw *Gateway) trigger(r *http.Request, ref *hook, flow kratos.Flow, id string) hooks.Trigger {
+func (gw *Gateway) trigger(ctx context.Context, r *http.Request, ref *hook, flow kratos.Flow, id string) hooks.Trigger {
 	return hooks.Trigger{
 		ID:     id,
-		Header: traceHeaders(r),
+		Header: traceHeaders(ctx, r),
 		Observe: func(a hooks.Attempt) {
 			gw.metrics.attempt(ref.id, a)
 			fields := []zap.Field{
@@ -163,7 +169,6 @@ func (gw *Gateway) dispatchAsync(ctx context.Context, flow kratos.Flow, hs []*ho
 	if len(hs) == 0 {
 		return
 	}
-	trigger := uuid.NewString()
 	// One ctx serves every async hook of the point (the jobs only read it),
 	// one more for templates that read the top-level transient_payload.
 	in := gw.ctxInput(parts, identity)
@@ -180,7 +185,10 @@ func (gw *Gateway) dispatchAsync(ctx context.Context, flow kratos.Flow, hs []*ho
 			}
 			c = withTop
 		}
-		tr := gw.trigger(parts.req, ref, flow, trigger)
+		trigger := uuid.NewString()
+		// The async call's span is a child of the request's span (which may
+		// end first: the client does not wait for it), on the job's context.
+		parent := trace.SpanFromContext(ctx)
 		ok := gw.dispatcher.Submit(func(jobCtx context.Context) {
 			var body []byte
 			if ref.tmpl != nil {
@@ -196,8 +204,12 @@ func (gw *Gateway) dispatchAsync(ctx context.Context, flow kratos.Flow, hs []*ho
 					return
 				}
 			}
-			out := ref.call.Call(jobCtx, body, tr)
+			start := time.Now()
+			callCtx, span := hookSpan(trace.ContextWithSpan(jobCtx, parent), ref, flow, trigger)
+			out := ref.call.Call(callCtx, body, gw.trigger(callCtx, parts.req, ref, flow, trigger))
+			endHookSpan(span, out)
 			gw.metrics.outcome(ref.id, string(flow), outcomeLabel(out))
+			gw.logDelivery(ref, flow, trigger, body, out, time.Since(start), true)
 			if out.Kind == hooks.Fail {
 				gw.logger.Warn("async web hook failed; the error is ignored as response.ignore asks", zap.String("hook", ref.id), zap.Int("attempts", out.Attempts), zap.Error(out.Err))
 			}
