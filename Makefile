@@ -34,7 +34,8 @@ fmt-check:
 		echo "these files need gofmt -w:"; echo "$$unformatted"; exit 1; \
 	fi; echo "ok"
 
-# What the tests and the demo need besides Go (scripts/deps.sh installs it
+# What the tests and the demo need besides Go: a C compiler, curl, Chromium for
+# the browser test (scripts/deps.sh installs it
 # with apt-get when missing, or says what to run).
 deps:
 	@scripts/deps.sh

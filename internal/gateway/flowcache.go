@@ -1,8 +1,6 @@
 package gateway
 
 import (
-	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -87,20 +85,4 @@ func (c *flowCache) evictExpired(now time.Time) {
 			delete(c.entries, id)
 		}
 	}
-}
-
-// csrfCookieValue returns the value of the client's Kratos CSRF cookie
-// (csrf_token_<hash>), taking Set-Cookie lines of Kratos's answer first.
-func csrfCookieValue(r *http.Request, setCookies []string) string {
-	for _, line := range setCookies {
-		if c, err := http.ParseSetCookie(line); err == nil && strings.HasPrefix(c.Name, "csrf_token_") {
-			return c.Value
-		}
-	}
-	for _, c := range r.Cookies() {
-		if strings.HasPrefix(c.Name, "csrf_token_") {
-			return c.Value
-		}
-	}
-	return ""
 }
