@@ -1,7 +1,6 @@
 package oryactions
 
 import (
-	"encoding/base64"
 	"strconv"
 	"strings"
 
@@ -10,8 +9,6 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/dustin/go-humanize"
-
-	"github.com/caddy-ory-actions/caddy-ory-actions/hooks"
 )
 
 func init() {
@@ -68,6 +65,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		ui_url          <flow> <url>
 //		error_ui_url    <url>
 //		disable_metrics
+//		log_bodies
 //		templates {
 //			import_dir <dir>
 //			timeout    <duration>
@@ -93,6 +91,9 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //			retries  <n>
 //			deadline <duration>
 //			on_error fail|continue
+//			sign {
+//				secret <whsec_…>   # repeatable: every secret signs (rotation)
+//			}
 //		}
 //	}
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
@@ -128,6 +129,11 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.ArgErr()
 			}
 			h.DisableMetrics = true
+		case "log_bodies":
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			h.LogBodies = true
 		case "error_ui_url":
 			err = oneArg(d, &h.UI.ErrorURL)
 		case "templates":
@@ -219,142 +225,6 @@ func (a *AsyncConfig) unmarshal(d *caddyfile.Dispenser) error {
 		}
 	}
 	return nil
-}
-
-// unmarshal reads `hook <flow> before|after [<method>] { … }`.
-func (hc *HookConfig) unmarshal(d *caddyfile.Dispenser) error {
-	args := d.RemainingArgs()
-	if len(args) < 2 || len(args) > 3 {
-		return d.Errf("hook: want <flow> before|after [<method>], got %d arguments", len(args))
-	}
-	hc.Flow, hc.When = args[0], args[1]
-	if len(args) == 3 {
-		hc.Method = args[2]
-	}
-	c := &hc.Config
-	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		var err error
-		switch d.Val() {
-		case "id":
-			err = oneArg(d, &hc.ID)
-		case "url":
-			err = oneArg(d, &c.URL)
-		case "method":
-			err = oneArg(d, &c.Method)
-		case "header":
-			var name, value string
-			if !d.Args(&name, &value) {
-				return d.ArgErr()
-			}
-			if c.Headers == nil {
-				c.Headers = map[string]string{}
-			}
-			c.Headers[name] = value
-		case "body":
-			if err = oneArg(d, &c.Body); err == nil {
-				c.Body = bodySource(c.Body)
-			}
-		case "auth":
-			c.Auth, err = unmarshalAuth(d)
-		case "response":
-			var mode string
-			if err = oneArg(d, &mode); err == nil {
-				switch mode {
-				case "parse":
-					c.Response.Parse = true
-				case "ignore":
-					c.Response.Ignore = true
-				default:
-					err = d.Errf("response: unknown %q (want parse or ignore)", mode)
-				}
-			}
-		case "can_interrupt":
-			if d.NextArg() {
-				return d.ArgErr()
-			}
-			c.CanInterrupt = true
-		case "emit_analytics_event":
-			var v string
-			if err = oneArg(d, &v); err == nil {
-				b, perr := strconv.ParseBool(v)
-				if perr != nil {
-					return d.Errf("emit_analytics_event: %q is not true or false", v)
-				}
-				c.EmitAnalyticsEvent = &b
-			}
-		case "timeout":
-			err = durationArg(d, &hc.Timeout)
-		case "retries":
-			var n int
-			if err = intArg(d, &n); err == nil {
-				hc.Retries = &n
-			}
-		case "deadline":
-			err = durationArg(d, &hc.Deadline)
-		case "on_error":
-			err = oneArg(d, &hc.OnError)
-		default:
-			err = d.Errf("unrecognized hook subdirective %s", d.Val())
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// unmarshalAuth reads `auth basic_auth { … }` or `auth api_key { … }`.
-func unmarshalAuth(d *caddyfile.Dispenser) (*hooks.Auth, error) {
-	a := &hooks.Auth{}
-	if !d.NextArg() {
-		return nil, d.ArgErr()
-	}
-	a.Type = d.Val()
-	if a.Type != "basic_auth" && a.Type != "api_key" {
-		return nil, d.Errf("auth: unknown type %q (want basic_auth or api_key)", a.Type)
-	}
-	if d.NextArg() {
-		return nil, d.ArgErr()
-	}
-	for nesting := d.Nesting(); d.NextBlock(nesting); {
-		key := d.Val()
-		var dst *string
-		switch {
-		case key == "user" && a.Type == "basic_auth":
-			dst = &a.Config.User
-		case key == "password" && a.Type == "basic_auth":
-			dst = &a.Config.Password
-		case key == "name" && a.Type == "api_key":
-			dst = &a.Config.Name
-		case key == "value" && a.Type == "api_key":
-			dst = &a.Config.Value
-		case key == "in" && a.Type == "api_key":
-			dst = &a.Config.In
-		default:
-			return nil, d.Errf("auth %s: unrecognized subdirective %s", a.Type, key)
-		}
-		if err := oneArg(d, dst); err != nil {
-			return nil, err
-		}
-	}
-	return a, nil
-}
-
-// bodySource gives a Caddyfile body one reading: a URI (base64://,
-// file://, http(s)://) or a path stays as written (a path is a file, as in
-// Kratos); anything that cannot be a path — a heredoc, or any text with a
-// newline, a space or a brace — is inline Jsonnet, stored as base64:// so
-// the JSON config cannot be read another way.
-func bodySource(v string) string {
-	for _, scheme := range []string{"base64://", "file://", "http://", "https://"} {
-		if strings.HasPrefix(v, scheme) {
-			return v
-		}
-	}
-	if !strings.ContainsAny(v, " \t\n\r{}()") {
-		return v
-	}
-	return "base64://" + base64.StdEncoding.EncodeToString([]byte(v))
 }
 
 // oneArg reads exactly one argument into dst.

@@ -62,6 +62,17 @@ type AsyncConfig struct {
 	DrainTimeout caddy.Duration `json:"drain_timeout,omitempty"`
 }
 
+// SignConfig holds a hook's Standard Webhooks signing secrets.
+type SignConfig struct {
+	// Secrets are "whsec_" followed by the standard base64 encoding of 24
+	// to 64 random bytes. Every secret signs every attempt and all the
+	// signatures are sent, space-separated, so that a receiver can be moved
+	// to a new secret while the old one still verifies: list both during a
+	// rotation. Placeholders such as {env.HOOK_SIGNING_SECRET} are resolved
+	// at load; a bad secret fails the load, naming its index, never its value.
+	Secrets []string `json:"secrets"`
+}
+
 // HookConfig is one web hook and the point of a flow where it runs.
 type HookConfig struct {
 	// ID names the hook in logs, metrics and placeholders. Default
@@ -77,6 +88,13 @@ type HookConfig struct {
 	Method string `json:"method,omitempty"`
 	// Config is Kratos's web_hook config, unchanged.
 	Config hooks.Config `json:"config"`
+	// Sign, when set, signs every attempt of this hook as Standard Webhooks
+	// (standardwebhooks.com) specifies: each attempt carries webhook-id (one
+	// id per trigger, the same on every retry), webhook-timestamp and
+	// webhook-signature, with one "v1" signature per secret. It sits beside
+	// config, not in it, because Kratos's web_hook has no such setting.
+	// Unset, the receiver gets exactly Kratos's request.
+	Sign *SignConfig `json:"sign,omitempty"`
 	// Timeout bounds each attempt. Default 30s, as Kratos.
 	Timeout caddy.Duration `json:"timeout,omitempty"`
 	// Retries is how many times a failed attempt is repeated. Default 2
@@ -122,7 +140,21 @@ func (hc HookConfig) validate(i int) error {
 			return wrap("method: unknown %q for flow %s (want one of %v)", hc.Method, flow, kratos.Methods[flow])
 		}
 	}
-	if err := hc.Config.Validate(); err != nil {
+	cfg := hc.Config
+	if hc.Sign != nil {
+		// Checked resolved, as they will be used; a fresh replacer reads
+		// the same environment and files the load's will.
+		cfg.Sign = hc.Sign.resolve(caddy.NewReplacer())
+		if len(cfg.Sign.Secrets) == 0 {
+			return wrap("sign.secrets: at least one required")
+		}
+		for j, secret := range cfg.Sign.Secrets {
+			if _, err := hooks.ParseSigningSecret(secret); err != nil {
+				return wrap("sign.secrets[%d]: %v", j, err)
+			}
+		}
+	}
+	if err := cfg.Validate(); err != nil {
 		return wrap("config.%v", err)
 	}
 	if hc.Timeout < 0 {
@@ -165,9 +197,13 @@ func (hc HookConfig) policy() hooks.Policy {
 // resolved.
 func (hc HookConfig) spec(repl *caddy.Replacer, id string) gateway.HookSpec {
 	flow, _ := kratos.ParseFlow(hc.Flow)
+	cfg := resolveSecrets(repl, hc.Config)
+	if hc.Sign != nil {
+		cfg.Sign = hc.Sign.resolve(repl)
+	}
 	return gateway.HookSpec{
 		ID: id, Flow: flow, When: gateway.When(hc.When), Method: hc.Method,
-		Config: resolveSecrets(repl, hc.Config), Policy: hc.policy(),
+		Config: cfg, Policy: hc.policy(),
 		ContinueOnError: hc.OnError == "continue",
 	}
 }
@@ -201,4 +237,14 @@ func resolveSecrets(repl *caddy.Replacer, c hooks.Config) hooks.Config {
 		c.Auth = &a
 	}
 	return c
+}
+
+// resolve expands placeholders in the signing secrets, as resolveSecrets
+// does for the other secrets, into package hooks' form.
+func (sc *SignConfig) resolve(repl *caddy.Replacer) *hooks.Signing {
+	out := &hooks.Signing{Secrets: make([]string, len(sc.Secrets))}
+	for i, secret := range sc.Secrets {
+		out.Secrets[i] = repl.ReplaceKnown(secret, "")
+	}
+	return out
 }

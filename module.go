@@ -59,6 +59,11 @@ type Handler struct {
 	// DisableMetrics turns the module's Prometheus metrics off.
 	DisableMetrics bool `json:"disable_metrics,omitempty"`
 
+	// LogBodies adds each rendered web hook body to its delivery log entry,
+	// for debugging and for `caddy ory-actions replay`. Bodies carry personal
+	// data (traits, addresses), so it is off by default.
+	LogBodies bool `json:"log_bodies,omitempty"`
+
 	// Async sizes the queue of response.ignore hooks.
 	Async AsyncConfig `json:"async,omitzero"`
 
@@ -110,6 +115,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		AsyncQueue:     h.Async.Queue,
 		DrainTimeout:   time.Duration(h.Async.DrainTimeout),
 		Logger:         h.logger,
+		LogBodies:      h.LogBodies,
 		Publish:        publishPlaceholder,
 		ClearPublished: clearPlaceholders,
 		TrustForwarded: trustedProxy,
@@ -122,10 +128,24 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if !h.DisableMetrics {
 		cfg.Metrics = ctx.GetMetricsRegistry()
 	}
+	if cfg.Hooks, err = h.hookSpecs(repl); err != nil {
+		return err
+	}
+	if h.gw, err = gateway.New(ctx, cfg); err != nil {
+		return err
+	}
+	h.warnAboutOIDC()
+	return nil
+}
+
+// hookSpecs validates every hook and turns it into the gateway's form, with
+// its id defaulted and its secrets resolved (Provision and the CLI share it).
+func (h *Handler) hookSpecs(repl *caddy.Replacer) ([]gateway.HookSpec, error) {
+	var specs []gateway.HookSpec
 	counts := map[string]int{}
 	for i, hc := range h.Hooks {
 		if err := hc.validate(i); err != nil {
-			return err
+			return nil, err
 		}
 		point := hc.Flow + "/" + hc.When
 		counts[point]++
@@ -133,13 +153,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		if id == "" {
 			id = defaultHookID(hc, counts[point])
 		}
-		cfg.Hooks = append(cfg.Hooks, hc.spec(repl, id))
+		specs = append(specs, hc.spec(repl, id))
 	}
-	if h.gw, err = gateway.New(ctx, cfg); err != nil {
-		return err
-	}
-	h.warnAboutOIDC()
-	return nil
+	return specs, nil
 }
 
 // sealingKey derives the key from the configured secret, or takes the

@@ -146,13 +146,6 @@ var Documented = []Difference{
 			"success does not store continue_with, so post-persist hooks of form clients see no continue_with. " +
 			"API and browser-JSON clients get the same list as Kratos.",
 	},
-	{
-		ID: "trigger-id-header", Scenarios: "*", Path: "calls[*][*].headers.Ory-Webhook-Trigger-Id",
-		Kratos: absent, Gateway: "<uuid:*>",
-		Why: "The gateway adds Ory-Webhook-Trigger-Id, one id per hook trigger that stays the same on every retry " +
-			"(Ory-Webhook-Request-Id changes per attempt), so receivers can deduplicate retried deliveries. " +
-			"Receivers that ignore it see Kratos's request unchanged.",
-	},
 }
 
 // absent is how a missing value is rendered.

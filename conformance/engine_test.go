@@ -216,12 +216,12 @@ func TestNormalizerPutsTheCSRFNodeLast(t *testing.T) {
 
 func TestClassifySeparatesDocumentedDifferences(t *testing.T) {
 	ds := []difference{
-		{path: "calls[/h1][0].headers.Ory-Webhook-Trigger-Id", kratos: absent, gateway: `"<uuid:4>"`},
+		{path: "ex[1](submit).body.error.code", kratos: "500", gateway: "502"},
 		{path: "ex[1](submit).status", kratos: "400", gateway: "200"},
 	}
-	undocumented, documented := classify("reg_after_parse_400_messages_api", ds)
-	if len(documented) != 1 || documented[0].entry.ID != "trigger-id-header" {
-		t.Errorf("documented = %v, want the trigger id header only", documented)
+	undocumented, documented := classify("reg_after_parse_500_retried_api", ds)
+	if len(documented) != 1 || documented[0].entry.ID != "failure-true-status" {
+		t.Errorf("documented = %v, want the true status of the error code only", documented)
 	}
 	if len(undocumented) != 1 || undocumented[0].path != "ex[1](submit).status" {
 		t.Errorf("undocumented = %v, want the status difference", undocumented)

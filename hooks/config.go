@@ -25,6 +25,10 @@ type Config struct {
 	// EmitAnalyticsEvent, when false, suppresses the Ory-Webhook-Request-Id
 	// header as Kratos does. Defaults to true.
 	EmitAnalyticsEvent *bool `json:"emit_analytics_event,omitempty"`
+	// Sign, when set, signs every attempt with Standard Webhooks headers.
+	// Kratos has no such setting, so it is never part of this JSON shape
+	// (never marshalled with it); the embedding program fills it in.
+	Sign *Signing `json:"-"`
 }
 
 // Auth is Kratos's web_hook auth block.

@@ -10,14 +10,14 @@ import (
 )
 
 func TestDefaultDeadlineIsKratosWorstCase(t *testing.T) {
-	if got := DefaultPolicy().withDefaults().Deadline; got != 94*time.Second {
+	if got := DefaultPolicy().WithDefaults().Deadline; got != 94*time.Second {
 		t.Fatalf("default deadline = %s, want 94s (3×30s + 1s + 2s backoff + 1s grace)", got)
 	}
-	p := Policy{Timeout: 2 * time.Second, Attempts: 4, BackoffMin: time.Second, BackoffMax: 3 * time.Second}.withDefaults()
+	p := Policy{Timeout: 2 * time.Second, Attempts: 4, BackoffMin: time.Second, BackoffMax: 3 * time.Second}.WithDefaults()
 	if want := 4*2*time.Second + (1+2+3)*time.Second + time.Second; p.Deadline != want {
 		t.Fatalf("deadline = %s, want %s", p.Deadline, want)
 	}
-	if p := (Policy{Deadline: 5 * time.Second}).withDefaults(); p.Deadline != 5*time.Second {
+	if p := (Policy{Deadline: 5 * time.Second}).WithDefaults(); p.Deadline != 5*time.Second {
 		t.Fatalf("an explicit deadline was replaced: %s", p.Deadline)
 	}
 }
@@ -125,7 +125,7 @@ func TestRedirectToAnotherHostDropsCredentials(t *testing.T) {
 }
 
 func TestDefaultDeadlineDoesNotOverflow(t *testing.T) {
-	p := Policy{Timeout: 1 << 62, Attempts: 3}.withDefaults()
+	p := Policy{Timeout: 1 << 62, Attempts: 3}.WithDefaults()
 	if p.Deadline <= 0 {
 		t.Fatalf("deadline overflowed to %s", p.Deadline)
 	}

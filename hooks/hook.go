@@ -30,9 +30,10 @@ type Attempt struct {
 
 // Trigger carries what is specific to one call of a hook.
 type Trigger struct {
-	// ID is stable for one trigger: sent as Ory-Webhook-Trigger-Id (our
-	// addition) on every attempt, so receivers can deduplicate retries.
-	// Nothing is sent when empty.
+	// ID is stable for one trigger, the same on every retry of it. Kratos
+	// sends no such id, so it goes on the wire only when the hook signs:
+	// as the Standard Webhooks webhook-id, a receiver's idempotency key.
+	// A signing hook draws a random one per call when it is empty.
 	ID string
 	// Header holds extra headers to propagate, e.g. W3C traceparent and
 	// tracestate. Configured and auth headers win over these. May be nil.
@@ -51,6 +52,8 @@ type Hook struct {
 	form      bool
 	parse     bool
 	requestID bool
+	signer    *signer          // nil: unsigned, as Kratos
+	now       func() time.Time // the clock signatures are stamped with
 }
 
 // drainLimit is how much of an unused answer is read before closing it, so
@@ -73,10 +76,14 @@ func New(cfg Config, pol Policy, client *http.Client) (*Hook, error) {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	pol = pol.withDefaults()
+	pol = pol.WithDefaults()
 	own := *client
 	own.Timeout = pol.Timeout
 	own.CheckRedirect = sameHostKeepsHeaders(cfg, client.CheckRedirect)
+	sg, err := newSigner(cfg.Sign)
+	if err != nil {
+		return nil, fmt.Errorf("sign.%w", err) // unreachable after Validate
+	}
 	header := baseHeader(cfg)
 	return &Hook{
 		cfg:       cfg,
@@ -87,6 +94,8 @@ func New(cfg Config, pol Policy, client *http.Client) (*Hook, error) {
 		form:      header.Get("Content-Type") == contentTypeForm,
 		parse:     cfg.Parses(),
 		requestID: cfg.EmitAnalyticsEvent == nil || *cfg.EmitAnalyticsEvent,
+		signer:    sg,
+		now:       time.Now,
 	}, nil
 }
 
@@ -102,6 +111,9 @@ func (h *Hook) Config() Config { return h.cfg }
 func (h *Hook) Call(ctx context.Context, body []byte, trig Trigger) Outcome {
 	payload, err := h.payload(body)
 	if err != nil {
+		return Outcome{Kind: Fail, Failure: FailConfig, Err: err}
+	}
+	if trig, err = h.signedTrigger(trig); err != nil {
 		return Outcome{Kind: Fail, Failure: FailConfig, Err: err}
 	}
 	deadline := time.Now().Add(h.pol.Deadline)

@@ -52,9 +52,10 @@ func DefaultPolicy() Policy {
 // last attempt.
 const deadlineGrace = time.Second
 
-// withDefaults fills every non-positive field from DefaultPolicy, so callers
-// may set only what they change.
-func (p Policy) withDefaults() Policy {
+// WithDefaults fills every non-positive field from DefaultPolicy (and the
+// deadline from the resulting worst case), so callers may set only what
+// they change; it is the policy a Hook built with p runs with.
+func (p Policy) WithDefaults() Policy {
 	d := DefaultPolicy()
 	if p.Timeout <= 0 {
 		p.Timeout = d.Timeout

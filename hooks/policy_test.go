@@ -11,8 +11,8 @@ func TestDefaultPolicyIsKratos(t *testing.T) {
 	if got := DefaultPolicy(); got != want {
 		t.Fatalf("DefaultPolicy() = %+v", got)
 	}
-	if got := (Policy{Attempts: 5, Timeout: -1}).withDefaults(); got.Attempts != 5 || got.Timeout != want.Timeout || got.MaxAnswer != want.MaxAnswer {
-		t.Fatalf("withDefaults() = %+v", got)
+	if got := (Policy{Attempts: 5, Timeout: -1}).WithDefaults(); got.Attempts != 5 || got.Timeout != want.Timeout || got.MaxAnswer != want.MaxAnswer {
+		t.Fatalf("WithDefaults() = %+v", got)
 	}
 }
 

@@ -28,6 +28,11 @@ func sameHostKeepsHeaders(cfg Config, shared func(*http.Request, []*http.Request
 		}
 	}
 	drop = append(drop, "Authorization", "Cookie")
+	if cfg.Sign != nil {
+		// The signature does not cover the URL: another host holding it
+		// could replay the delivery to ours within the receiver's tolerance.
+		drop = append(drop, headerWebhookID, headerWebhookTimestamp, headerWebhookSignature)
+	}
 	return func(req *http.Request, via []*http.Request) error {
 		if shared != nil {
 			if err := shared(req, via); err != nil {

@@ -11,13 +11,11 @@ import (
 	"github.com/google/uuid"
 )
 
-// Headers we send besides the configured ones. Kratos sets the request id
-// per attempt (as "Ory-Webhook-Request-ID", which net/http canonicalises to
-// this); the trigger id is ours and lets a receiver deduplicate retries.
-const (
-	headerRequestID = "Ory-Webhook-Request-Id"
-	headerTriggerID = "Ory-Webhook-Trigger-Id"
-)
+// headerRequestID is the one header Kratos adds to the configured ones, a
+// fresh id per attempt (sent as "Ory-Webhook-Request-ID", which net/http
+// canonicalises to this). No header of our own is added unless the hook
+// signs, so an unsigned request is Kratos's byte for byte.
+const headerRequestID = "Ory-Webhook-Request-Id"
 
 // baseHeader builds the headers every attempt shares, as Kratos's builder
 // does: Content-Type defaults to JSON, configured headers override it, then
@@ -68,8 +66,10 @@ func (h *Hook) payload(body []byte) ([]byte, error) {
 }
 
 // newRequest builds one attempt. Each attempt gets a fresh request (and
-// body reader), so retries re-send the whole body, and a fresh request id.
-// Propagated headers (trace context) never override configured ones.
+// body reader), so retries re-send the whole body, a fresh request id and,
+// when the hook signs, a fresh timestamp and signature over the exact
+// bytes sent. Propagated headers (trace context) never override
+// configured ones.
 func (h *Hook) newRequest(ctx context.Context, payload []byte, trig Trigger) (*http.Request, error) {
 	var body io.Reader
 	if payload != nil {
@@ -89,8 +89,8 @@ func (h *Hook) newRequest(ctx context.Context, payload []byte, trig Trigger) (*h
 	if h.requestID {
 		header.Set(headerRequestID, uuid.NewString())
 	}
-	if trig.ID != "" {
-		header.Set(headerTriggerID, trig.ID)
+	if h.signer != nil {
+		h.signer.apply(header, trig.ID, h.now(), payload)
 	}
 	req.Header = header
 	return req, nil

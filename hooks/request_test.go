@@ -34,12 +34,11 @@ func TestRequestShapeJSONDefault(t *testing.T) {
 		t.Fatalf("outcome %+v", out)
 	}
 	want := map[string]string{
-		"Content-Type":           "application/json",
-		"User-Agent":             "Go-http-client/1.1",
-		"Accept-Encoding":        "gzip",
-		"Content-Length":         strconv.Itoa(len(body)),
-		"X-Static-Header":        "static-value",
-		"Ory-Webhook-Trigger-Id": "trig-1",
+		"Content-Type":    "application/json",
+		"User-Agent":      "Go-http-client/1.1",
+		"Accept-Encoding": "gzip",
+		"Content-Length":  strconv.Itoa(len(body)),
+		"X-Static-Header": "static-value",
 	}
 	for k, v := range want {
 		if g := got.Header.Get(k); g != v {
@@ -52,7 +51,12 @@ func TestRequestShapeJSONDefault(t *testing.T) {
 	if got.Method != "POST" || got.Path != "/hook" || string(got.Body) != string(body) {
 		t.Errorf("got %s %s %q", got.Method, got.Path, got.Body)
 	}
-	for _, absent := range []string{"Authorization", "Cookie"} {
+	// Kratos sends nothing else: the trigger id stays off the wire unless
+	// the hook signs.
+	if len(got.Header) != len(want)+1 {
+		t.Errorf("headers %v, want exactly %d", got.Header, len(want)+1)
+	}
+	for _, absent := range []string{"Authorization", "Cookie", "Ory-Webhook-Trigger-Id", "Webhook-Id", "Webhook-Timestamp", "Webhook-Signature"} {
 		if _, ok := got.Header[absent]; ok {
 			t.Errorf("unexpected %s header", absent)
 		}
@@ -197,7 +201,7 @@ func TestRequestBodyPerMethod(t *testing.T) {
 	}
 }
 
-func TestRequestIDFreshPerAttemptTriggerIDStable(t *testing.T) {
+func TestRequestIDFreshPerAttempt(t *testing.T) {
 	rc := newReceiver(t, status(500, 503, 200))
 	h := newHook(t, Config{URL: rc.srv.URL, Method: "POST"}, fastPolicy())
 	body := []byte(`{"big":"` + strings.Repeat("x", 64<<10) + `"}`)
@@ -208,8 +212,8 @@ func TestRequestIDFreshPerAttemptTriggerIDStable(t *testing.T) {
 	ids := map[string]bool{}
 	for i, r := range rc.requests() {
 		ids[r.Header.Get("Ory-Webhook-Request-Id")] = true
-		if r.Header.Get("Ory-Webhook-Trigger-Id") != "t-42" {
-			t.Errorf("attempt %d: trigger id %q", i+1, r.Header.Get("Ory-Webhook-Trigger-Id"))
+		if _, sent := r.Header["Ory-Webhook-Trigger-Id"]; sent {
+			t.Errorf("attempt %d: trigger id sent by an unsigned hook", i+1)
 		}
 		if string(r.Body) != string(body) {
 			t.Errorf("attempt %d: body %q not re-sent in full", i+1, r.Body)
@@ -227,7 +231,7 @@ func TestRequestWithoutAnalyticsEvent(t *testing.T) {
 		t.Fatal("request id sent although emit_analytics_event is false")
 	}
 	if _, ok := got.Header["Ory-Webhook-Trigger-Id"]; ok {
-		t.Fatal("empty trigger id sent")
+		t.Fatal("trigger id sent")
 	}
 }
 

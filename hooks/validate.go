@@ -68,6 +68,7 @@ func (c Config) Validate() error {
 	if c.Response.Ignore && c.Parses() {
 		add("response: ignore and parse are mutually exclusive")
 	}
+	errs = append(errs, c.validateSign()...)
 	return errors.Join(errs...)
 }
 

@@ -6,8 +6,14 @@
 //
 //	DEMO_HOOK_KEY=demo-key go run ./examples/receiver -addr 127.0.0.1:4466
 //
-// It uses the standard library only, so it doubles as a template for a real
-// receiver in any Go service.
+// With DEMO_HOOK_SIGNING_SECRET set (the whsec_… secret of the hooks' `sign`
+// block; several, space-separated, during a rotation) it also verifies
+// Standard Webhooks signatures, answering 401 to a missing, stale or bad
+// one, and acts once per webhook-id: a retried delivery gets the first
+// copy's answer.
+//
+// It uses the standard library and the Standard Webhooks reference library
+// only, so it doubles as a template for a real receiver in any Go service.
 package main
 
 import (
@@ -34,9 +40,17 @@ func main() {
 		logger.Fatal("DEMO_HOOK_KEY is not set: it is the API key the gateway's hooks send in X-Api-Key")
 	}
 
+	var sigs *signatures
+	if secrets := os.Getenv("DEMO_HOOK_SIGNING_SECRET"); secrets != "" {
+		var err error
+		if sigs, err = newSignatures(secrets); err != nil {
+			logger.Fatalf("DEMO_HOOK_SIGNING_SECRET: %v", err)
+		}
+	}
+
 	srv := &http.Server{
 		Addr:              *addr,
-		Handler:           newReceiver(key, logger).routes(),
+		Handler:           newReceiver(key, sigs, logger).routes(),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -48,7 +62,8 @@ func main() {
 		_ = srv.Shutdown(shutdown)
 	}()
 
-	logger.Printf("listening on http://%s (POST /signup-check, POST /events, GET /received)", *addr)
+	logger.Printf("listening on http://%s (POST /signup-check, POST /events, GET /received); signatures %s",
+		*addr, map[bool]string{true: "checked", false: "not checked (DEMO_HOOK_SIGNING_SECRET unset)"}[sigs != nil])
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Fatal(err)
 	}

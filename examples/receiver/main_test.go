@@ -18,7 +18,7 @@ const testKey = "test-key-not-a-secret"
 func start(t *testing.T) (string, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
-	srv := httptest.NewServer(newReceiver(testKey, log.New(&logs, "", 0)).routes())
+	srv := httptest.NewServer(newReceiver(testKey, nil, log.New(&logs, "", 0)).routes())
 	t.Cleanup(srv.Close)
 	return srv.URL, &logs
 }

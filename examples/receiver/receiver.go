@@ -19,7 +19,7 @@ const maxBody = 1 << 20
 // loggedHeaders are the request headers worth seeing in the log. The API key
 // header is deliberately absent: only whether it matched is logged.
 var loggedHeaders = []string{
-	"Content-Type", "User-Agent", "Ory-Webhook-Request-Id", "Ory-Webhook-Trigger-Id", "Traceparent",
+	"Content-Type", "User-Agent", "Ory-Webhook-Request-Id", "Webhook-Id", "Webhook-Timestamp", "Traceparent",
 }
 
 // webhook is one received request as GET /received lists it.
@@ -29,22 +29,27 @@ type webhook struct {
 	Path      string            `json:"path"`
 	Headers   map[string]string `json:"headers"`
 	Body      json.RawMessage   `json:"body,omitempty"`
-	RawBody   string            `json:"raw_body,omitempty"` // when the body is not JSON
-	Status    int               `json:"status"`             // what the receiver answered
-	KeyStatus string            `json:"api_key"`            // ok, wrong or missing; never the value
+	RawBody   string            `json:"raw_body,omitempty"`  // when the body is not JSON
+	Status    int               `json:"status"`              // what the receiver answered
+	KeyStatus string            `json:"api_key"`             // ok, wrong or missing; never the value
+	Signature string            `json:"signature,omitempty"` // ok, missing, stale or bad; absent when not checked
+	Duplicate bool              `json:"duplicate,omitempty"` // a webhook-id already answered: its answer was replayed
 }
 
-// receiver holds the expected API key and what has arrived so far.
+// receiver holds the expected API key, the signing secrets (nil: signatures
+// are not checked) and what has arrived so far.
 type receiver struct {
 	key    string
+	sigs   *signatures
+	once   *idempotency
 	logger *log.Logger
 
 	mu       sync.Mutex
 	received []webhook
 }
 
-func newReceiver(key string, logger *log.Logger) *receiver {
-	return &receiver{key: key, logger: logger, received: []webhook{}}
+func newReceiver(key string, sigs *signatures, logger *log.Logger) *receiver {
+	return &receiver{key: key, sigs: sigs, once: newIdempotency(), logger: logger, received: []webhook{}}
 }
 
 // routes maps the endpoints the example Caddyfile's hooks call.
@@ -62,7 +67,8 @@ func (rc *receiver) routes() http.Handler {
 type decide func(body []byte) (int, any)
 
 // webhook wraps an endpoint: it reads and records the request, checks the
-// API key, and logs the exchange.
+// API key and, when it has secrets, the signature, acts once per
+// webhook-id, and logs the exchange.
 func (rc *receiver) webhook(next decide) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
@@ -83,11 +89,22 @@ func (rc *receiver) webhook(next decide) http.HandlerFunc {
 		}
 
 		var answer any
-		switch wh.KeyStatus = rc.checkKey(r.Header.Get("X-Api-Key")); wh.KeyStatus {
-		case "ok":
-			wh.Status, answer = next(body)
-		default:
+		wh.KeyStatus = rc.checkKey(r.Header.Get("X-Api-Key"))
+		if rc.sigs != nil {
+			wh.Signature = rc.sigs.check(body, r.Header)
+		}
+		switch {
+		case wh.KeyStatus != "ok":
 			wh.Status, answer = http.StatusUnauthorized, map[string]string{"error": "missing or wrong X-Api-Key"}
+		case rc.sigs != nil && wh.Signature != sigOK:
+			wh.Status, answer = http.StatusUnauthorized, map[string]string{"error": "missing, stale or bad webhook signature"}
+		default:
+			var res result
+			res, wh.Duplicate, err = rc.act(r, body, next)
+			if err != nil {
+				return // the sender gave up waiting for the first copy
+			}
+			wh.Status, answer = res.status, res.answer
 		}
 
 		rc.mu.Lock()
@@ -101,6 +118,21 @@ func (rc *receiver) webhook(next decide) http.HandlerFunc {
 		}
 		writeJSON(w, wh.Status, answer)
 	}
+}
+
+// act runs next once per webhook-id. Only a verified id is trusted: it is
+// signed together with the body, so an unsigned or unchecked request (no
+// secrets configured) is always acted on.
+func (rc *receiver) act(r *http.Request, body []byte, next decide) (result, bool, error) {
+	run := func() result {
+		status, answer := next(body)
+		return result{status: status, answer: answer}
+	}
+	id := r.Header.Get("Webhook-Id")
+	if rc.sigs == nil || id == "" {
+		return run(), false, nil
+	}
+	return rc.once.do(r.Context(), id, run)
 }
 
 // checkKey compares in constant time so the key cannot be guessed byte by
@@ -136,7 +168,14 @@ func (rc *receiver) list(w http.ResponseWriter, r *http.Request) {
 // the API key verdict and the body pretty-printed.
 func describe(wh webhook) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s -> %d (X-Api-Key: %s)\n", wh.Method, wh.Path, wh.Status, wh.KeyStatus)
+	fmt.Fprintf(&b, "%s %s -> %d (X-Api-Key: %s", wh.Method, wh.Path, wh.Status, wh.KeyStatus)
+	if wh.Signature != "" {
+		fmt.Fprintf(&b, ", signature: %s", wh.Signature)
+	}
+	if wh.Duplicate {
+		b.WriteString(", duplicate: first answer replayed")
+	}
+	b.WriteString(")\n")
 	for _, h := range loggedHeaders {
 		if v, ok := wh.Headers[h]; ok {
 			fmt.Fprintf(&b, "    %s: %s\n", h, v)
