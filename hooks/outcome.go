@@ -70,3 +70,27 @@ type Outcome struct {
 	// never contains auth values, and the URL appears without its query.
 	Err error
 }
+
+// Label names the outcome as logs and metrics do: continue, interrupt,
+// patch, or fail_<kind> (status, unusable, timeout, transport, config).
+func (o Outcome) Label() string {
+	switch o.Kind {
+	case Interrupt:
+		return "interrupt"
+	case Patch:
+		return "patch"
+	case Fail:
+		switch o.Failure {
+		case FailStatus:
+			return "fail_status"
+		case FailUnusable:
+			return "fail_unusable"
+		case FailTimeout:
+			return "fail_timeout"
+		case FailTransport:
+			return "fail_transport"
+		}
+		return "fail_config"
+	}
+	return "continue"
+}

@@ -121,7 +121,7 @@ func printAttempt(w io.Writer, a hooks.Attempt) {
 // printOutcome prints the interpreted answer; a failure is the command's
 // error, so scripts see it in the exit status.
 func printOutcome(w io.Writer, out hooks.Outcome) error {
-	label := outcomeLabel(out)
+	label := out.Label()
 	fmt.Fprintf(w, "outcome: %s (status %d, %s)\n", label, out.Status, plural(out.Attempts, "attempt"))
 	switch out.Kind {
 	case hooks.Interrupt:
@@ -136,27 +136,4 @@ func printOutcome(w io.Writer, out hooks.Outcome) error {
 		return errors.New("the replayed delivery failed: " + out.Err.Error())
 	}
 	return nil
-}
-
-// outcomeLabel names an outcome as the gateway's logs and metrics do.
-func outcomeLabel(out hooks.Outcome) string {
-	switch out.Kind {
-	case hooks.Interrupt:
-		return "interrupt"
-	case hooks.Patch:
-		return "patch"
-	case hooks.Fail:
-		switch out.Failure {
-		case hooks.FailStatus:
-			return "fail_status"
-		case hooks.FailUnusable:
-			return "fail_unusable"
-		case hooks.FailTimeout:
-			return "fail_timeout"
-		case hooks.FailTransport:
-			return "fail_transport"
-		}
-		return "fail_config"
-	}
-	return "continue"
 }

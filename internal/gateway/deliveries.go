@@ -28,7 +28,7 @@ func (gw *Gateway) logDelivery(ref *hook, flow kratos.Flow, id string, body []by
 		zap.Int("attempts", out.Attempts),
 		zap.Int("status", out.Status),
 		zap.Duration("duration", took),
-		zap.String("outcome", outcomeLabel(out)),
+		zap.String("outcome", out.Label()),
 	}
 	if gw.logBodies && body != nil {
 		fields = append(fields, zap.ByteString("body", body))

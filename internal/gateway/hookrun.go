@@ -59,7 +59,7 @@ func (gw *Gateway) runHooks(ctx context.Context, flow kratos.Flow, hs []*hook, p
 			gw.publishValue(ctx, "hooks."+ref.id+".outcome", "cancel")
 			continue
 		}
-		gw.publishValue(ctx, "hooks."+ref.id+".outcome", outcomeLabel(out))
+		gw.publishValue(ctx, "hooks."+ref.id+".outcome", out.Label())
 		switch out.Kind {
 		case hooks.Interrupt:
 			res.interrupt, res.decidedBy = out.Messages, ref.id
@@ -95,7 +95,7 @@ func (gw *Gateway) runOne(ctx context.Context, flow kratos.Flow, ref *hook, part
 	ctx, span := hookSpan(ctx, ref, flow, trigger)
 	out := ref.call.Call(ctx, body, gw.trigger(ctx, parts.req, ref, flow, trigger))
 	endHookSpan(span, out)
-	gw.metrics.outcome(ref.id, string(flow), outcomeLabel(out))
+	gw.metrics.outcome(ref.id, string(flow), out.Label())
 	gw.logDelivery(ref, flow, trigger, body, out, time.Since(start), false)
 	return out, false
 }
@@ -208,7 +208,7 @@ func (gw *Gateway) dispatchAsync(ctx context.Context, flow kratos.Flow, hs []*ho
 			callCtx, span := hookSpan(trace.ContextWithSpan(jobCtx, parent), ref, flow, trigger)
 			out := ref.call.Call(callCtx, body, gw.trigger(callCtx, parts.req, ref, flow, trigger))
 			endHookSpan(span, out)
-			gw.metrics.outcome(ref.id, string(flow), outcomeLabel(out))
+			gw.metrics.outcome(ref.id, string(flow), out.Label())
 			gw.logDelivery(ref, flow, trigger, body, out, time.Since(start), true)
 			if out.Kind == hooks.Fail {
 				gw.logger.Warn("async web hook failed; the error is ignored as response.ignore asks", zap.String("hook", ref.id), zap.Int("attempts", out.Attempts), zap.Error(out.Err))

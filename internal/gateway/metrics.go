@@ -94,26 +94,3 @@ func (m *metrics) drop(hook string) {
 	}
 	m.dropped.WithLabelValues(hook).Inc()
 }
-
-// outcomeLabel names an outcome for the calls counter.
-func outcomeLabel(out hooks.Outcome) string {
-	switch out.Kind {
-	case hooks.Interrupt:
-		return "interrupt"
-	case hooks.Patch:
-		return "patch"
-	case hooks.Fail:
-		switch out.Failure {
-		case hooks.FailStatus:
-			return "fail_status"
-		case hooks.FailUnusable:
-			return "fail_unusable"
-		case hooks.FailTimeout:
-			return "fail_timeout"
-		case hooks.FailTransport:
-			return "fail_transport"
-		}
-		return "fail_config"
-	}
-	return "continue"
-}

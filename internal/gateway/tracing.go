@@ -37,7 +37,7 @@ func endHookSpan(span trace.Span, out hooks.Outcome) {
 	span.SetAttributes(
 		attribute.Int("ory_actions.attempts", out.Attempts),
 		attribute.Int("http.response.status_code", out.Status),
-		attribute.String("ory_actions.outcome", outcomeLabel(out)))
+		attribute.String("ory_actions.outcome", out.Label()))
 	if out.Kind == hooks.Fail && out.Err != nil {
 		span.RecordError(out.Err)
 	}
