@@ -60,7 +60,8 @@ conformance: bin/kratos
 	@mkdir -p .cache; status=0; \
 	KRATOS_BIN=$(CURDIR)/bin/kratos go test -race -count=1 -v ./conformance > .cache/conformance.log 2>&1 || status=$$?; \
 	grep -E -A40 'undocumented difference' .cache/conformance.log || true; \
-	grep -E '^(ok|FAIL|--- FAIL)' .cache/conformance.log || true; \
+	grep -E -A30 '^[[:space:]]*--- FAIL' .cache/conformance.log | cut -c1-400 || true; \
+	grep -E '^(ok|FAIL)' .cache/conformance.log || true; \
 	grep '^conformance:' .cache/conformance.log || tail -20 .cache/conformance.log; \
 	exit $$status
 
