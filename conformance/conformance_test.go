@@ -78,23 +78,43 @@ func TestConformance(t *testing.T) {
 	}
 	selected := selectScenarios(all)
 	natives := startNatives(selected, env.dead, nativeParallelism())
+	imported := map[string]bool{}
 	for _, sc := range selected {
 		t.Run(sc.name, func(t *testing.T) {
 			gw := runGateway(env, sc)
 			kr := natives[sc.name].wait()
 			dump(t, sc.name, kr, gw)
-			undocumented, documented := classify(sc.name, compareTranscripts(kr, gw))
-			stats.ran++
-			stats.documented += len(documented)
-			logDocumented(t, documented)
-			if len(undocumented) > 0 {
-				stats.failed++
-				t.Errorf("%d undocumented difference(s) from Kratos:\n%s", len(undocumented), summarize(undocumented))
-				return
+			compare(t, sc.name, kr, gw)
+			if key := importKey(sc); importable(sc) && !imported[key] {
+				imported[key] = true
+				t.Run("imported", func(t *testing.T) {
+					// The same address as the run above: its identity goes first.
+					if err := forgetIdentities(env.kratos.AdminURL, emailFor(sc)); err != nil {
+						t.Fatal(err)
+					}
+					gw := runGatewayWith(env, sc, func(receiverURL string) ([]any, error) {
+						return importedHooks(sc, receiverURL, env.dead)
+					})
+					compare(t, sc.name, kr, gw)
+				})
 			}
-			stats.passed++
 		})
 	}
+}
+
+// compare fails t on each difference between Kratos's transcript and the
+// gateway's that Documented does not list for the scenario, and counts it.
+func compare(t *testing.T, name string, kr, gw *transcript) {
+	undocumented, documented := classify(name, compareTranscripts(kr, gw))
+	stats.ran++
+	stats.documented += len(documented)
+	logDocumented(t, documented)
+	if len(undocumented) > 0 {
+		stats.failed++
+		t.Errorf("%d undocumented difference(s) from Kratos:\n%s", len(undocumented), summarize(undocumented))
+		return
+	}
+	stats.passed++
 }
 
 // logDocumented logs the documented differences of a scenario, one line

@@ -47,9 +47,21 @@ func runNative(sc scenario, dead string) *transcript {
 // scenario through it. Only one gateway side runs at a time: Caddy has one
 // configuration.
 func runGateway(env *suiteEnv, sc scenario) *transcript {
+	return runGatewayWith(env, sc, func(receiverURL string) ([]any, error) {
+		return gatewayHooks(sc, receiverURL, env.dead), nil
+	})
+}
+
+// runGatewayWith is runGateway with the hooks made by hooksFor for the
+// side's receiver.
+func runGatewayWith(env *suiteEnv, sc scenario, hooksFor func(receiverURL string) ([]any, error)) *transcript {
 	rc := newReceiver(sc, false)
 	defer rc.Close()
-	cfg, err := caddyConfig(env, gatewayHooks(sc, rc.URL(), env.dead))
+	hooks, err := hooksFor(rc.URL())
+	var cfg []byte
+	if err == nil {
+		cfg, err = caddyConfig(env, hooks)
+	}
 	if err == nil {
 		err = caddy.Load(cfg, true)
 	}

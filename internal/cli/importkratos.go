@@ -53,13 +53,7 @@ func runImportKratos(path string, o importOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c, err := parseKratosConfig(data)
-	if err != nil {
-		return err
-	}
-	kept := c.keptWarnings()
-	block := caddyfileBlock(c, filepath.Base(path), o.site, kept)
-	yml, err := c.keptYAML()
+	c, block, yml, err := importConfig(data, path, o.site)
 	if err != nil {
 		return err
 	}

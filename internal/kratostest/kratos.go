@@ -192,18 +192,21 @@ func startOnce(bin, dir, schemaPath, extraPath string, opt Options, logf func(st
 	return k, nil
 }
 
-// waitReady polls the admin readiness endpoint until it answers 200, the
-// process exits, or readyTimeout passes.
+// waitReady polls the admin readiness and the public liveness endpoints
+// until both answer 200, the process exits, or readyTimeout passes. Kratos
+// opens its two listeners independently: the admin one ready says nothing
+// of the public one, which may still be binding, or may have failed to
+// bind (the process then exits moments later). A port another process
+// took in the meantime shows in the log, checked once both answer.
 func (k *Kratos) waitReady() error {
 	hc := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(readyTimeout)
 	for {
-		resp, err := hc.Get(k.AdminURL + "/admin/health/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
+		if k.answers200(hc, k.AdminURL+"/admin/health/ready") && k.answers200(hc, k.PublicURL+"/health/alive") {
+			if strings.Contains(k.Log(), "address already in use") {
+				return errors.New("a listener failed to bind")
 			}
+			return nil
 		}
 		select {
 		case <-k.proc.exited:
@@ -214,6 +217,16 @@ func (k *Kratos) waitReady() error {
 			return fmt.Errorf("kratos not ready after %s", readyTimeout)
 		}
 	}
+}
+
+// answers200 reports whether a GET of u answers 200.
+func (k *Kratos) answers200(hc *http.Client, u string) bool {
+	resp, err := hc.Get(u)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // Log returns everything Kratos has written to stdout and stderr so far.
