@@ -131,19 +131,10 @@ func emailFor(sc scenario) string {
 	return local + "@example.org"
 }
 
-// uiConfig mirrors the hookless Kratos's UI URLs (kratostest's base
-// config), as an operator mirrors selfservice.flows.*.ui_url.
-func uiConfig() map[string]any {
-	ui := kratostest.DefaultUIBaseURL
-	flows := map[string]any{}
-	for _, f := range []string{"registration", "login", "settings", "recovery", "verification"} {
-		flows[f] = ui + "/" + f
-	}
-	return map[string]any{"flows": flows, "error_url": ui + "/error"}
-}
-
 // caddyConfig is the gateway: ory_actions with the scenario's hooks, then
-// reverse_proxy to the hookless Kratos. The admin endpoint is off so the
+// reverse_proxy to the hookless Kratos. No UI URLs and no error UI URL are
+// configured: the gateway learns them from Kratos, as for an operator who
+// configures none. The admin endpoint is off so the
 // suite never collides with other packages' in-process Caddy.
 func caddyConfig(env *suiteEnv, hooks []any) ([]byte, error) {
 	listen := strings.TrimPrefix(env.gatewayURL, "http://")
@@ -164,7 +155,6 @@ func caddyConfig(env *suiteEnv, hooks []any) ([]byte, error) {
 					"kratos":  map[string]any{"public_url": env.kratos.PublicURL, "admin_url": env.kratos.AdminURL},
 					"secret":  "conformance-secret-not-for-production-0123",
 					"async":   map[string]any{"drain_timeout": "2s"},
-					"ui":      uiConfig(),
 					"hooks":   hooks,
 				},
 				map[string]any{"handler": "reverse_proxy", "upstreams": []any{map[string]any{"dial": upstream}}},
