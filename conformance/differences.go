@@ -97,7 +97,7 @@ var Documented = []Difference{
 	},
 	{
 		ID: "before-patch-no-panic", Scenarios: "login_before_parse_200_patch_*",
-		Path: "ex[*](init)*|ex[*](submit)|ex[gw:*](submit)|ex[*](whoami)*",
+		Path: "ex[*](init)*|ex[*](submit)|ex[gw:*](submit)|ex[*](fetch)|ex[gw:*](fetch)|ex[*](whoami)*",
 		Why: "An identity patch from a before hook makes Kratos v1.3.1 panic: the client's connection is dropped " +
 			". There is no identity to patch yet, so the gateway ignores the patch with a warning and the " +
 			"flow goes on: the client gets its flow and can log in.",

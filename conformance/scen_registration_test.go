@@ -46,7 +46,7 @@ func registrationFamilies() []family {
 		}),
 		reg("reg_after_parse_200_patch_state_inactive", apiAndJSON, registerScript,
 			afterParse(reply200(`{"identity":{"state":"inactive"}}`))),
-		reg("reg_after_parse_200_patch_invalid_traits", onlyAPI, registerScript,
+		reg("reg_after_parse_200_patch_invalid_traits", allKinds, registerScript,
 			afterParse(reply200(`{"identity":{"traits":{"name":{"first":"NoEmail"}}}}`))),
 		reg("reg_after_parse_200_patch_unknown_schema", onlyAPI, registerScript,
 			afterParse(reply200(`{"identity":{"schema_id":"does-not-exist","metadata_public":{"x":2}}}`))),

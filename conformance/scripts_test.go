@@ -16,10 +16,12 @@ func (c *client) registrationFields() map[string]any {
 	}
 }
 
-// registerScript: init, submit, then whoami and the stored identities.
+// registerScript: init, submit, the flow fetched again (an interrupt's
+// messages and values show there), then whoami and the stored identities.
 func registerScript(c *client) {
 	f := c.init("registration")
 	c.submit(f, c.registrationFields())
+	c.fetch(f)
 	c.whoami()
 	c.adminIdentities()
 }
@@ -49,6 +51,7 @@ func loginScript(c *client) {
 		"method": "password", "identifier": c.email, "password": c.password,
 		"transient_payload": map[string]any{"device": "laptop"},
 	})
+	c.fetch(f)
 	c.whoami()
 	c.adminIdentities()
 }

@@ -34,11 +34,19 @@ type Carry struct {
 	// interrupted flow (it re-masks the token on every failed submit, and
 	// sorts the nodes with it): the next fetch shows it, in that order.
 	CSRFToken string `json:"t,omitempty"`
+	// ValuesOnly marks a carry that restores node values and nothing
+	// else: Kratos refused a hook's patched traits with its own messages,
+	// which the stored flow already shows, but it stored the hook's values,
+	// which the client never submitted.
+	ValuesOnly bool `json:"r,omitempty"`
 }
 
 // Apply maps the carried interrupt onto Kratos's fresh copy of the flow,
 // as Kratos would have stored it.
 func (c Carry) Apply(flow []byte, opt MapOptions) ([]byte, error) {
+	if c.ValuesOnly {
+		return ApplyMessages(flow, nil, MapOptions{Refill: c.Refill})
+	}
 	out, err := ApplyMessages(flow, c.Messages, opt)
 	if err != nil || c.Active == "" {
 		return out, err

@@ -1,6 +1,7 @@
 package kratos
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -21,10 +22,7 @@ func UnknownSchemaMessages(schemaID string) []hooks.Message {
 // RestoreTraitValues gives the traits.* nodes of answer the values they
 // have in original (or none), keeping everything else of answer.
 func RestoreTraitValues(answer, original []byte) []byte {
-	before := map[string]gjson.Result{}
-	for _, n := range gjson.GetBytes(original, "ui.nodes").Array() {
-		before[n.Get("attributes.name").String()] = n.Get("attributes.value")
-	}
+	before := TraitNodeValues(original)
 	out := answer
 	for i, n := range gjson.GetBytes(answer, "ui.nodes").Array() {
 		name := n.Get("attributes.name").String()
@@ -34,13 +32,31 @@ func RestoreTraitValues(answer, original []byte) []byte {
 		path := "ui.nodes." + strconv.Itoa(i) + ".attributes.value"
 		var err error
 		var next []byte
-		if v, ok := before[name]; ok && v.Exists() {
-			next, err = sjson.SetRawBytes(out, path, []byte(v.Raw))
+		if v, ok := before[name]; ok && string(v) != "null" {
+			next, err = sjson.SetRawBytes(out, path, v)
 		} else {
 			next, err = sjson.DeleteBytes(out, path)
 		}
 		if err == nil {
 			out = next
+		}
+	}
+	return out
+}
+
+// TraitNodeValues maps each traits.* input node of flow to its value, JSON
+// null for a node without one (a refill then removes the value).
+func TraitNodeValues(flow []byte) map[string]json.RawMessage {
+	out := map[string]json.RawMessage{}
+	for _, n := range gjson.GetBytes(flow, "ui.nodes").Array() {
+		name := n.Get("attributes.name").String()
+		if !strings.HasPrefix(name, "traits.") || n.Get("type").String() != "input" {
+			continue
+		}
+		if v := n.Get("attributes.value"); v.Exists() {
+			out[name] = json.RawMessage(v.Raw)
+		} else {
+			out[name] = json.RawMessage("null")
 		}
 	}
 	return out

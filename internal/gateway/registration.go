@@ -55,7 +55,9 @@ func (x *exchange) serveRegistrationSubmit(s *submission) {
 	}
 	if invalidPatch && ans.status == http.StatusBadRequest {
 		// Kratos refills nodes from the submit, but a hook's traits never
-		// were the client's submit: show the values the flow had.
+		// were the client's submit: show the values the flow had, now and
+		// on the next fetch.
+		x.restoreTraitValuesLater(s)
 		writeBuffered(x.w, answer{ans.status, kratos.RestoreTraitValues(ans.body, s.flow)})
 		return
 	}
@@ -64,6 +66,9 @@ func (x *exchange) serveRegistrationSubmit(s *submission) {
 	ctx := context.WithoutCancel(x.r.Context())
 	identity, succeeded, err := x.registeredIdentity(ctx, s, ans, before)
 	if !succeeded {
+		if invalidPatch {
+			x.restoreTraitValuesLater(s) // a form client's redirect
+		}
 		writeBuffered(x.w, ans)
 		return
 	}
@@ -137,6 +142,22 @@ func (x *exchange) decodeWithSchema(s *submission, schema *kratos.Schema) (krato
 		Method: x.r.Method, ContentType: x.r.Header.Get("Content-Type"), RawQuery: x.r.URL.RawQuery,
 		Body: s.body, QueryAndBody: queryAndBody(x.route.Flow),
 	}, schema)
+}
+
+// restoreTraitValuesLater makes the next fetch of the flow show the trait
+// values it had before the submit whose traits a hook patched into ones
+// Kratos refused: Kratos stored the patched values as if the client had
+// sent them; natively, Kratos keeps the flow's values.
+func (x *exchange) restoreTraitValuesLater(s *submission) {
+	c := kratos.Carry{
+		FlowID: x.route.FlowID, Flow: kratos.Registration, Expires: flowExpiry(s.flow),
+		Refill: kratos.TraitNodeValues(s.flow), ValuesOnly: true,
+	}
+	if s.flowType() == "browser" {
+		x.setCarry(c)
+	} else {
+		x.gw.interrupts.put(c, time.Now())
+	}
 }
 
 // traitsInvalid reports whether patched traits break the default schema.
