@@ -125,10 +125,11 @@ var Documented = []Difference{
 	},
 	{
 		ID: "carry-cookie", Scenarios: "*_browser_json|*_browser_form",
-		Path: "ex[*](submit).set_cookies", Kratos: absent, Gateway: `["ory_actions_carry"]`,
+		Path: "ex[*](submit).gateway_cookies", Kratos: absent, Gateway: `["ory_actions_carry"]|["ory_actions_carry (deleted)"]`,
 		Why: "Kratos stores a hook's messages in the flow. The gateway cannot write Kratos's flows, so it hands " +
 			"browser clients a short-lived sealed cookie that carries the messages and submitted values into the " +
-			"next fetch and submit of that flow; stateless, so any number of gateways work.",
+			"next fetch and submit of that flow; once a later submit went to Kratos it is cleared, or keeps only the " +
+			"nodes the interrupt added (Kratos keeps those in the flow). Stateless, so any number of gateways work.",
 	},
 	{
 		ID: "async-login-session-id", Scenarios: "login_after_async_*",

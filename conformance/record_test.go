@@ -44,8 +44,12 @@ func recordResponse(method, path string, resp *http.Response, body []byte) map[s
 	if loc := resp.Header.Get("Location"); loc != "" {
 		rec["location"] = loc
 	}
-	if names := setCookieNames(resp); len(names) > 0 {
-		rec["set_cookies"] = names
+	kratosCookies, gatewayCookies := setCookieNames(resp)
+	if len(kratosCookies) > 0 {
+		rec["set_cookies"] = kratosCookies
+	}
+	if len(gatewayCookies) > 0 {
+		rec["gateway_cookies"] = gatewayCookies
 	}
 	if resp.StatusCode < 300 || resp.StatusCode >= 400 {
 		if len(body) > 0 {
@@ -55,8 +59,11 @@ func recordResponse(method, path string, resp *http.Response, body []byte) map[s
 	return rec
 }
 
-// setCookieNames lists the names of the cookies an answer sets, sorted.
-func setCookieNames(resp *http.Response) []any {
+// setCookieNames lists the names of the cookies an answer sets, sorted:
+// Kratos's, and apart from them the gateway's own (ory_actions_*), which
+// Kratos never sets and which would otherwise shift every index of the
+// list compared with Kratos's.
+func setCookieNames(resp *http.Response) (kratos, gateway []any) {
 	var names []string
 	for _, c := range resp.Cookies() {
 		name := c.Name
@@ -66,11 +73,14 @@ func setCookieNames(resp *http.Response) []any {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	out := make([]any, len(names))
-	for i, n := range names {
-		out[i] = n
+	for _, n := range names {
+		if strings.HasPrefix(n, "ory_actions_") {
+			gateway = append(gateway, n)
+		} else {
+			kratos = append(kratos, n)
+		}
 	}
-	return out
+	return kratos, gateway
 }
 
 // decodeBody decodes a JSON body. Kratos v1.3.1 sometimes writes two JSON

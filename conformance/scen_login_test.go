@@ -20,6 +20,8 @@ func loginFamilies() []family {
 
 		login("login_after_parse_400_messages", allKinds, loginScript,
 			fixed(after("password", webhook("/h1", parse), status(400, emailMessages)))),
+		login("login_after_parse_400_then_ok", allKinds, loginRetryScript,
+			fixed(after("password", webhook("/h1", parse), status(400, emailMessages), reply200(`{}`)))),
 		login("login_after_parse_400_without_messages", apiAndForm, loginScript,
 			fixed(after("password", webhook("/h1", parse), status(400, withoutMessages)))),
 		login("login_after_parse_200_patch", allKinds, loginScript, func(email string) []hookDef {

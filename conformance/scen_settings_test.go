@@ -23,6 +23,8 @@ func settingsFamilies() []family {
 
 		settings("settings_after_profile_parse_400_messages", allKinds, settingsProfileScript,
 			fixed(after("profile", webhook("/h1", parse), status(400, emailMessages)))),
+		settings("settings_after_profile_parse_400_then_ok", allKinds, settingsProfileRetryScript,
+			fixed(after("profile", webhook("/h1", parse), status(400, emailMessages), reply200(`{}`)))),
 		settings("settings_after_password_parse_400_messages", browserKinds, settingsPasswordScript,
 			fixed(after("password", webhook("/h1", parse), status(400, passwordMessages)))),
 		settings("settings_after_profile_parse_200_patch", allKinds, settingsProfileScript, func(email string) []hookDef {

@@ -2,10 +2,10 @@ package kratos
 
 import (
 	"encoding/json"
-
-	"github.com/tidwall/sjson"
 	"net/http"
 	"time"
+
+	"github.com/tidwall/sjson"
 
 	"github.com/caddy-ory-actions/caddy-ory-actions/hooks"
 )
@@ -39,6 +39,21 @@ type Carry struct {
 	// which the stored flow already shows, but it stored the hook's values,
 	// which the client never submitted.
 	ValuesOnly bool `json:"r,omitempty"`
+	// Nodes, in a carry without messages, are the nodes an earlier
+	// interrupt added to the flow. Kratos keeps them in the stored flow
+	// after the next submit (its answer resets their messages), so every
+	// later answer and fetch of the flow shows them.
+	Nodes []string `json:"n,omitempty"`
+}
+
+// Persisting is what stays of an interrupt in Kratos's stored flow once a
+// later submit of the flow went to Kratos: the nodes its messages added,
+// without the messages. ok is false when nothing stays.
+func (c Carry) Persisting() (Carry, bool) {
+	if c.ValuesOnly || len(c.Nodes) == 0 {
+		return Carry{}, false
+	}
+	return Carry{FlowID: c.FlowID, Flow: c.Flow, Expires: c.Expires, Nodes: c.Nodes}, true
 }
 
 // Apply maps the carried interrupt onto Kratos's fresh copy of the flow,
@@ -46,6 +61,9 @@ type Carry struct {
 func (c Carry) Apply(flow []byte, opt MapOptions) ([]byte, error) {
 	if c.ValuesOnly {
 		return ApplyMessages(flow, nil, MapOptions{Refill: c.Refill})
+	}
+	if len(c.Messages) == 0 && len(c.Nodes) > 0 {
+		return ApplyMessages(flow, nil, MapOptions{EnsureNodes: c.Nodes, Order: opt.Order})
 	}
 	out, err := ApplyMessages(flow, c.Messages, opt)
 	if err != nil || c.Active == "" {

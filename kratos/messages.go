@@ -3,6 +3,7 @@ package kratos
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,6 +25,9 @@ type MapOptions struct {
 	// CSRFToken, when non-empty, replaces the csrf_token node (browser flows
 	// get a fresh token on every answer).
 	CSRFToken string
+	// EnsureNodes are node names created, without messages, where the flow
+	// has none (the nodes an earlier interrupt added and Kratos kept).
+	EnsureNodes []string
 	// Order re-sorts the nodes as Kratos does afterwards (NodeOrderFor);
 	// nil keeps the order.
 	Order *NodeOrder
@@ -77,6 +81,11 @@ func ApplyMessages(flow []byte, msgs []hooks.Message, opt MapOptions) ([]byte, e
 	if opt.ResetMessages {
 		u.resetMessages()
 	}
+	for _, name := range opt.EnsureNodes {
+		if u.find(name) == nil {
+			u.nodes = append(u.nodes, newTextInputNode(name))
+		}
+	}
 	for _, m := range msgs {
 		name := pointerToDotted(m.InstancePtr)
 		for _, d := range m.Messages {
@@ -97,6 +106,24 @@ func ApplyMessages(flow []byte, msgs []hooks.Message, opt MapOptions) ([]byte, e
 		opt.Order.sortNodes(u.nodes)
 	}
 	return u.render()
+}
+
+// AddedNodes names the nodes ApplyMessages would add to flow for msgs:
+// messages on pointers that match no node.
+func AddedNodes(flow []byte, msgs []hooks.Message) []string {
+	u, err := openFlowUI(flow)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range msgs {
+		name := pointerToDotted(m.InstancePtr)
+		if strings.TrimSpace(name) == "" || len(m.Messages) == 0 || u.find(name) != nil || slices.Contains(out, name) {
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
 }
 
 // upsert replaces the first node with the same id, or appends it.

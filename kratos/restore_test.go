@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/hooks"
 )
 
 const restoreOriginal = `{"ui":{"nodes":[
@@ -49,5 +51,38 @@ func TestValuesOnlyCarryKeepsKratosMessages(t *testing.T) {
 	restored := RestoreTraitValues([]byte(restoreRefused), []byte(restoreOriginal))
 	if gjson.GetBytes(restored, "ui.nodes.0.attributes.value").String() != "ada@example.org" || gjson.GetBytes(restored, "ui.nodes.1.attributes.value").Exists() {
 		t.Errorf("RestoreTraitValues = %s", restored)
+	}
+}
+
+// An interrupt's message on a pointer without a node adds that node; once
+// a later submit went to Kratos, only the added node stays, without the
+// message, as in Kratos's stored flow.
+func TestInterruptAddedNodesPersistWithoutMessages(t *testing.T) {
+	msgs := []hooks.Message{
+		{InstancePtr: "#/traits/email", Messages: []hooks.Detail{{ID: 1, Text: "known node", Type: "error"}}},
+		{InstancePtr: "#/traits/invite", Messages: []hooks.Detail{{ID: 2, Text: "added node", Type: "error"}}},
+		{InstancePtr: "#/traits/silent"},
+	}
+	added := AddedNodes([]byte(restoreOriginal), msgs)
+	if len(added) != 1 || added[0] != "traits.invite" {
+		t.Fatalf("AddedNodes = %v, want [traits.invite]", added)
+	}
+	kept, ok := Carry{Flow: Registration, Messages: msgs, Nodes: added}.Persisting()
+	if !ok || len(kept.Messages) != 0 {
+		t.Fatalf("Persisting = %+v, %v", kept, ok)
+	}
+	out, err := kept.Apply([]byte(restoreRefused), MapOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := gjson.GetBytes(out, "ui.nodes").Array()
+	if len(nodes) != 4 || nodes[3].Get("attributes.name").String() != "traits.invite" || len(nodes[3].Get("messages").Array()) != 0 {
+		t.Errorf("nodes after the persisting carry: %s", gjson.GetBytes(out, "ui.nodes").Raw)
+	}
+	if nodes[0].Get("messages.0.id").Int() != 4000002 {
+		t.Errorf("Kratos's own message was touched: %s", nodes[0].Raw)
+	}
+	if _, ok := (Carry{Flow: Registration, Messages: msgs}).Persisting(); ok {
+		t.Error("a carry that added no node persists")
 	}
 }

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -52,6 +53,15 @@ func (x *exchange) answerInterrupt(f kratos.Flow, flow []byte, msgs []hooks.Mess
 		FlowID: flowID, Flow: f, Expires: flowExpiry(flow), Messages: msgs,
 		Refill: opt.Refill, ClearIdentifier: opt.ClearIdentifier,
 		Active: gjson.GetBytes(flow, "active").String(), CSRFToken: opt.CSRFToken,
+		Nodes: kratos.AddedNodes(flow, msgs),
+	}
+	if prev, ok := x.carriedInterrupt(); ok {
+		// Nodes an earlier interrupt added stay in Kratos's flow too.
+		for _, n := range prev.Nodes {
+			if !slices.Contains(carry.Nodes, n) {
+				carry.Nodes = append(carry.Nodes, n)
+			}
+		}
 	}
 	if flowType == "browser" {
 		x.setCarry(carry)

@@ -27,8 +27,11 @@ type submission struct {
 	parse, post, async []*hook
 	// sync are the non-async hooks in configured order (login runs parse
 	// and non-parse hooks together, after Kratos succeeded).
-	sync  []*hook
-	carry bool
+	sync []*hook
+	// carry is set when an earlier interrupt of the flow was carried in;
+	// carried is that interrupt.
+	carry   bool
+	carried kratos.Carry
 	// refusal says why Kratos will refuse this submit before anything a
 	// hook guards: hooks that must run before Kratos acts are then skipped
 	// (Kratos would never call them), and Kratos's answer is checked to be
@@ -118,7 +121,7 @@ func (x *exchange) beginSubmit() (*submission, bool) {
 		if withMsgs, err := c.Apply(flow, gw.carryMapOptions(x.r.Context(), c, flow)); err == nil {
 			s.flow = withMsgs
 		}
-		s.carry = true
+		s.carry, s.carried = true, c
 	}
 	return s, false
 }
@@ -274,13 +277,39 @@ func (x *exchange) forwardSubmit(s *submission, buf *bytes.Buffer, want func(int
 	} else {
 		setBody(x.r, s.body)
 	}
+	kept, keep := s.carried.Persisting()
 	if s.carry {
-		if x.carry != "" {
-			http.SetCookie(x.w, kratos.ExpiredCarryCookie(x.r.TLS != nil))
+		// What Kratos would still hold of the interrupt replaces it.
+		switch {
+		case keep && s.flowType() == "browser":
+			x.setCarry(kept)
+		case keep:
+			x.gw.interrupts.put(kept, time.Now())
+		default:
+			if x.carry != "" {
+				http.SetCookie(x.w, kratos.ExpiredCarryCookie(x.r.TLS != nil))
+			}
+			x.gw.interrupts.drop(x.route.FlowID)
 		}
-		x.gw.interrupts.drop(x.route.FlowID)
 	}
-	return x.forward(buf, want)
+	keep = keep && s.carry
+	// Kratos answers a refused submit with its stored flow, which still has
+	// the nodes of the earlier interrupt: the answer gets them too.
+	keptFlow := func(status int, h http.Header) bool {
+		return keep && status == http.StatusBadRequest && isJSONAnswer(h) && !want(status, h)
+	}
+	ans, answered := x.forward(buf, func(status int, h http.Header) bool {
+		return want(status, h) || keptFlow(status, h)
+	})
+	if answered || !keptFlow(ans.status, x.w.Header()) {
+		return ans, answered
+	}
+	out, err := kept.Apply(ans.body, x.gw.carryMapOptions(x.r.Context(), kept, ans.body))
+	if err != nil {
+		out = ans.body
+	}
+	writeBuffered(x.w, answer{ans.status, out})
+	return answer{}, true
 }
 
 // rewriteTraits puts patched traits into the submit Kratos will decode.
