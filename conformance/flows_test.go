@@ -23,6 +23,11 @@ func (f *flowRef) update(doc map[string]any) {
 	if id, ok := doc["id"].(string); ok && id != "" {
 		f.id = id
 	}
+	// A replaced flow (410 self_service_flow_replaced) names its successor,
+	// which clients go on with.
+	if id, ok := doc["use_flow_id"].(string); ok && id != "" {
+		f.id = id
+	}
 	if tok := csrfOf(doc); tok != "" {
 		f.csrf = tok
 	}

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -134,14 +135,17 @@ func (rc *receiver) waitCalls(path string, n int, timeout time.Duration) int {
 	}
 }
 
-// deadOrigin returns an origin where nothing listens: a port that was free
-// a moment ago. Connections to it are refused.
+// deadOrigin returns an origin where nothing listens: connections to it
+// are refused.
 func deadOrigin() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	// Port 1 lies below every ephemeral range: no test server, Kratos or
+	// Caddy of the suite can be handed it, whereas a port drawn from ":0"
+	// and closed again can be drawn again, e.g. by the gateway's own
+	// listener before Caddy binds it.
+	const origin = "127.0.0.1:1"
+	if c, err := net.DialTimeout("tcp", origin, time.Second); err == nil {
+		c.Close()
+		return "", fmt.Errorf("something listens on %s; the suite needs it unreachable", origin)
 	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr, nil
+	return "http://" + origin, nil
 }

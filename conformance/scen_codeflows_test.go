@@ -16,6 +16,8 @@ func recoveryFamilies() []family {
 			fixed(after("", webhook("/h1"), status(400, `{}`)))),
 		recovery("recovery_after_async_ignore", onlyJSON, recoveryThenWait("/h1", 1),
 			fixed(after("", webhook("/h1", ignore)))),
+		recovery("recovery_after_wrong_code_first", allKinds, recoveryWrongCodeScript,
+			fixed(after("", webhook("/h1")))),
 		recovery("recovery_after_form_encoded", onlyAPI, recoveryScript,
 			fixed(after("", webhook("/h1", formEncoded)))),
 	}
@@ -36,9 +38,11 @@ func verificationFamilies() []family {
 			fixed(after("", webhook("/h1", formEncoded)), after("", webhook("/h2")))),
 		verification("verification_after_sync_noparse_400", apiAndForm, verificationScript,
 			fixed(after("", webhook("/h1"), status(400, `{}`)))),
+		verification("verification_after_wrong_code_first", allKinds, verificationWrongCodeScript,
+			fixed(after("", webhook("/h1", parse), status(400, emailMessages), reply200(`{}`)))),
 		verification("verification_after_async_ignore", onlyAPI, verificationThenWait("/h1", 1),
 			fixed(after("", webhook("/h1", ignore)))),
-		verification("verification_after_parse_400_messages", onlyAPI, verificationScript,
+		verification("verification_after_parse_400_messages", allKinds, verificationScript,
 			fixed(after("", webhook("/h1", parse), status(400, emailMessages)))),
 	}
 }

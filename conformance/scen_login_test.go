@@ -22,6 +22,8 @@ func loginFamilies() []family {
 			fixed(after("password", webhook("/h1", parse), status(400, emailMessages)))),
 		login("login_after_parse_400_then_ok", allKinds, loginRetryScript,
 			fixed(after("password", webhook("/h1", parse), status(400, emailMessages), reply200(`{}`)))),
+		login("login_after_async_wrong_password_first", allKinds, loginWrongPasswordScript,
+			fixed(after("password", webhook("/h1", parse)), after("password", webhook("/h2", ignore)))),
 		login("login_after_parse_400_without_messages", apiAndForm, loginScript,
 			fixed(after("password", webhook("/h1", parse), status(400, withoutMessages)))),
 		login("login_after_parse_200_patch", allKinds, loginScript, func(email string) []hookDef {

@@ -31,6 +31,8 @@ func registrationFamilies() []family {
 		reg("reg_after_parse_403_messages", onlyAPI, registerScript, afterParse(status(403, emailMessages))),
 		reg("reg_after_parse_422_messages", onlyAPI, registerScript, afterParse(status(422, emailMessages))),
 		reg("reg_after_parse_500_retried", apiAndForm, registerScript, afterParse(status(500, emailMessages))),
+		reg("reg_after_parse_taken_address", allKinds, registerTakenScript,
+			fixed(after("password", webhook("/h1", parse)), after("password", webhook("/h2")), after("password", webhook("/h3", ignore)))),
 		reg("reg_after_parse_400_then_ok", allKinds, registerRetryScript, afterParse(status(400, emailMessages), reply200(`{}`))),
 
 		// after, parse: identity patches

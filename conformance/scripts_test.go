@@ -26,6 +26,18 @@ func registerScript(c *client) {
 	c.adminIdentities()
 }
 
+// registerRetryScript: a submit, the flow fetched (an interrupt shows its
+// messages and values), the same submit again (a hook that interrupted
+// the first sees the messages in ctx.flow), whoami, the stored identities.
+func registerRetryScript(c *client) {
+	f := c.init("registration")
+	c.submit(f, c.registrationFields())
+	c.fetch(f)
+	c.submit(f, c.registrationFields())
+	c.whoami()
+	c.adminIdentities()
+}
+
 // registerThenWait also waits for n calls of an asynchronous hook.
 func registerThenWait(path string, n int) func(*client) {
 	return func(c *client) {
@@ -56,6 +68,38 @@ func loginScript(c *client) {
 	c.adminIdentities()
 }
 
+// loginRetryScript: loginScript with the submit repeated after a fetch.
+func loginRetryScript(c *client) {
+	c.setupIdentity()
+	f := c.init("login")
+	fields := func() map[string]any {
+		return map[string]any{"method": "password", "identifier": c.email, "password": c.password}
+	}
+	c.submit(f, fields())
+	c.fetch(f)
+	c.submit(f, fields())
+	c.whoami()
+	c.adminIdentities()
+}
+
+// loginWrongPasswordScript: a wrong password first (Kratos refuses it
+// before any after hook), the flow fetched, then the right one.
+func loginWrongPasswordScript(c *client) {
+	c.setupIdentity()
+	f := c.init("login")
+	c.submit(f, map[string]any{"method": "password", "identifier": c.email, "password": "Wrong-Horse-Battery-0"})
+	c.fetch(f)
+	c.submit(f, map[string]any{"method": "password", "identifier": c.email, "password": c.password})
+	c.whoami()
+}
+
+// registerTakenScript: a registration with an address an identity already
+// holds: Kratos runs the pre-persist hooks, then refuses to store it.
+func registerTakenScript(c *client) {
+	c.setupIdentity()
+	registerScript(c)
+}
+
 func loginThenWait(path string, n int) func(*client) {
 	return func(c *client) {
 		loginScript(c)
@@ -73,6 +117,22 @@ func settingsProfileScript(c *client) {
 		"traits":            map[string]any{"email": c.email, "name": map[string]any{"first": "Grace", "last": "Hopper"}},
 		"transient_payload": map[string]any{"source": "profile-page"},
 	})
+	c.fetch(f)
+	c.adminIdentities()
+}
+
+// settingsProfileRetryScript: the profile change submitted twice, the flow
+// fetched after each submit.
+func settingsProfileRetryScript(c *client) {
+	c.setupIdentity()
+	c.setupLogin()
+	f := c.init("settings")
+	fields := func() map[string]any {
+		return map[string]any{"method": "profile", "traits": map[string]any{"email": c.email, "name": map[string]any{"first": "Grace", "last": "Hopper"}}}
+	}
+	c.submit(f, fields())
+	c.fetch(f)
+	c.submit(f, fields())
 	c.fetch(f)
 	c.adminIdentities()
 }
@@ -105,6 +165,27 @@ func recoveryScript(c *client) {
 	c.whoami()
 }
 
+// recoveryWrongCodeScript: a wrong code first (Kratos refuses it without
+// running after hooks), the flow fetched, then the right code.
+func recoveryWrongCodeScript(c *client) {
+	c.setupIdentity()
+	f := c.init("recovery")
+	c.submit(f, map[string]any{"method": "code", "email": c.email})
+	code := c.courierCode()
+	c.submit(f, map[string]any{"method": "code", "code": wrongCode(code)})
+	c.fetch(f)
+	c.submit(f, map[string]any{"method": "code", "code": code})
+	c.whoami()
+}
+
+// wrongCode is a six-digit code that is not code.
+func wrongCode(code string) string {
+	if code == "000000" {
+		return "111111"
+	}
+	return "000000"
+}
+
 func recoveryThenWait(path string, n int) func(*client) {
 	return func(c *client) {
 		recoveryScript(c)
@@ -120,6 +201,20 @@ func verificationScript(c *client) {
 	c.submit(f, map[string]any{"method": "code", "email": c.email})
 	code := c.courierCode()
 	c.submit(f, map[string]any{"method": "code", "code": code})
+	c.adminIdentities()
+}
+
+// verificationWrongCodeScript: verificationScript with a wrong code first
+// and the flow fetched after each code.
+func verificationWrongCodeScript(c *client) {
+	c.setupIdentity()
+	f := c.init("verification")
+	c.submit(f, map[string]any{"method": "code", "email": c.email})
+	code := c.courierCode()
+	c.submit(f, map[string]any{"method": "code", "code": wrongCode(code)})
+	c.fetch(f)
+	c.submit(f, map[string]any{"method": "code", "code": code})
+	c.fetch(f)
 	c.adminIdentities()
 }
 

@@ -44,6 +44,11 @@ type Carry struct {
 	// after the next submit (its answer resets their messages), so every
 	// later answer and fetch of the flow shows them.
 	Nodes []string `json:"n,omitempty"`
+	// RequestURL replaces the flow's request_url: a flow the gateway had
+	// Kratos create in place of the client's (a replaced verification
+	// flow) would otherwise show the gateway's init request, where Kratos
+	// shows the submit that replaced the flow.
+	RequestURL string `json:"u,omitempty"`
 }
 
 // Persisting is what stays of an interrupt in Kratos's stored flow once a
@@ -59,6 +64,14 @@ func (c Carry) Persisting() (Carry, bool) {
 // Apply maps the carried interrupt onto Kratos's fresh copy of the flow,
 // as Kratos would have stored it.
 func (c Carry) Apply(flow []byte, opt MapOptions) ([]byte, error) {
+	out, err := c.apply(flow, opt)
+	if err != nil || c.RequestURL == "" {
+		return out, err
+	}
+	return sjson.SetBytes(out, "request_url", c.RequestURL)
+}
+
+func (c Carry) apply(flow []byte, opt MapOptions) ([]byte, error) {
 	if c.ValuesOnly {
 		return ApplyMessages(flow, nil, MapOptions{Refill: c.Refill})
 	}

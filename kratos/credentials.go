@@ -101,6 +101,22 @@ func mergeCookieHeader(header string, setCookies []string) string {
 	return b.String()
 }
 
+// WithoutCSRFCookie are the credentials without Kratos's anti-CSRF cookie:
+// a browser flow initialised with them gets a fresh CSRF token, and Kratos
+// sets the matching cookie in its answer.
+func (c Credentials) WithoutCSRFCookie() Credentials {
+	var kept []string
+	for _, part := range strings.Split(c.Cookie, ";") {
+		part = strings.TrimSpace(part)
+		if name, _, _ := strings.Cut(part, "="); part == "" || strings.HasPrefix(name, "csrf_token_") {
+			continue
+		}
+		kept = append(kept, part)
+	}
+	c.Cookie = strings.Join(kept, "; ")
+	return c
+}
+
 // SetCookiesOnly are the credentials a browser would hold if it had only
 // the cookies of these Set-Cookie lines: used to ask Kratos whether an
 // answer signed somebody in, whatever its session cookie is named.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
@@ -178,7 +179,12 @@ func (x *exchange) answerVerificationInterrupt(s *submission, msgs []hooks.Messa
 	if s.flowType() == "browser" {
 		path = "/self-service/verification/browser"
 	}
-	resp, err := x.gw.kratos.InitFlow(x.r.Context(), path, kratos.Credentials{Cookie: kratos.CredentialsOf(x.r).Cookie})
+	// Kratos regenerates the CSRF token when it replaces the flow: without
+	// the old cookie it draws a new one, and the new flow's token matches
+	// the cookie it sets. (The old cookie would give the new flow a token
+	// of the old secret, which a regenerated cookie no longer matches.)
+	creds := kratos.Credentials{Cookie: kratos.CredentialsOf(x.r).Cookie}.WithoutCSRFCookie()
+	resp, err := x.gw.kratos.InitFlow(x.r.Context(), path, creds)
 	newID := gjson.GetBytes(resp.Body, "id").String()
 	if err != nil || resp.Status != http.StatusOK || newID == "" {
 		x.gw.logger.Error("could not create the replacement verification flow", zap.Int("status", resp.Status), zap.Error(err))
@@ -189,11 +195,16 @@ func (x *exchange) answerVerificationInterrupt(s *submission, msgs []hooks.Messa
 	for _, c := range resp.Header.Values("Set-Cookie") {
 		x.w.Header().Add("Set-Cookie", c)
 	}
-	// Kratos regenerates the CSRF token when it replaces the flow, for API
-	// flows too.
+	// For API flows too (where Kratos's init sets no cookie).
 	reissueCSRFCookie(x.w, x.r, s.flow)
+	carry := kratos.Carry{
+		FlowID: newID, Flow: kratos.Verification, Expires: flowExpiry(resp.Body), Messages: msgs,
+		RequestURL: kratos.RequestURLBehindProxy(x.r, x.gw.trustForwarded != nil && x.gw.trustForwarded(x.r)),
+	}
 	if s.flowType() == "browser" {
-		x.setCarry(kratos.Carry{FlowID: newID, Flow: kratos.Verification, Expires: flowExpiry(resp.Body), Messages: msgs})
+		x.setCarry(carry)
+	} else {
+		x.gw.interrupts.put(carry, time.Now())
 	}
 	if x.form(s) {
 		ui := x.gw.ui.flowURL(kratos.Verification, x.r, x.route.FlowID)
