@@ -15,6 +15,10 @@ import (
 // before forwarding, so nothing is created when they interrupt (Kratos runs
 // them pre-persist); other hooks after Kratos has stored the identity.
 func (x *exchange) serveRegistrationSubmit(s *submission) {
+	if s.method == "code" {
+		x.serveCodeRegistration(s)
+		return
+	}
 	if s.refusal != "" {
 		x.forwardExpectingRefusal(s)
 		return
