@@ -151,3 +151,72 @@ func paths(calls []receivedCall) []string {
 	}
 	return out
 }
+
+// codeLoginStart asks Kratos to send a login code to email.
+func codeLoginStart(t *testing.T, c *flowClient, email string) response {
+	t.Helper()
+	init := c.mustInit("login")
+	sent := c.submit("login", init, map[string]any{"method": "code", "identifier": email})
+	if sent.Status != http.StatusBadRequest || sent.json("state").String() != "sent_email" {
+		t.Fatalf("login code sending step: want Kratos's 400 with the flow in sent_email, got %s", sent)
+	}
+	return sent
+}
+
+func TestCodeLoginHooksRunOnceOnTheRightCode(t *testing.T) {
+	rc := newReceiver(t, nil)
+	gw := variantGateway(t, passwordlessKratos(t),
+		hookBlock("login after code", rc.URL()+"/parse", "\tresponse parse")+"\n"+
+			hookBlock("login after password", rc.URL()+"/password"))
+	for _, kind := range bothClients {
+		t.Run(string(kind), func(t *testing.T) {
+			email := freshEmail("code-login")
+			createIdentity(t, gw, email)
+			c := newFlowClient(t, gw.URL, kind)
+			before := len(rc.Calls())
+
+			sent := codeLoginStart(t, c, email)
+			wrong := c.submit("login", sent, map[string]any{"method": "code", "identifier": email, "code": "000000"})
+			if wrong.Status != http.StatusBadRequest {
+				t.Fatalf("wrong code: want Kratos's 400, got %s", wrong)
+			}
+			if n := len(rc.Calls()) - before; n != 0 {
+				t.Fatalf("%d hook call(s) before the right code; Kratos runs none", n)
+			}
+			done := c.submit("login", wrong, map[string]any{"method": "code", "identifier": email, "code": gw.kratos.CourierCode(t, email)})
+			if done.Status != http.StatusOK || !done.json("session.id").Exists() {
+				t.Fatalf("right code: want 200 with the session, got %s", done)
+			}
+			calls := rc.waitCalls(t, before+1, 5*time.Second)[before:]
+			time.Sleep(200 * time.Millisecond) // a stray call to the password hook would show by now
+			if calls = rc.Calls()[before:]; len(calls) != 1 || calls[0].Path != "/parse" {
+				t.Fatalf("hook calls = %v, want /parse once (the password hook is for another method)", paths(calls))
+			}
+			if got := gjson.GetBytes(calls[0].Body, "identity.traits.email").String(); got != email {
+				t.Errorf("ctx.identity.traits.email = %q", got)
+			}
+		})
+	}
+}
+
+func TestCodeLoginInterruptLeavesNoSession(t *testing.T) {
+	rc := newReceiver(t, always(http.StatusBadRequest, emailMessages))
+	gw := variantGateway(t, passwordlessKratos(t), hookBlock("login after code", rc.URL(), "\tresponse parse"))
+	for _, kind := range bothClients {
+		t.Run(string(kind), func(t *testing.T) {
+			email := freshEmail("code-login-refused")
+			id := createIdentity(t, gw, email)
+			c := newFlowClient(t, gw.URL, kind)
+			sent := codeLoginStart(t, c, email)
+
+			r := c.submit("login", sent, map[string]any{"method": "code", "identifier": email, "code": gw.kratos.CourierCode(t, email)})
+
+			if r.Status != http.StatusBadRequest || r.json("session").Exists() || r.json("session_token").Exists() {
+				t.Fatalf("want 400 with the flow and no session, got %s", r)
+			}
+			if n := activeSessions(t, gw, id); n != 0 {
+				t.Errorf("%d active sessions after the interrupt, want 0", n)
+			}
+		})
+	}
+}
