@@ -136,8 +136,8 @@ func (hc HookConfig) validate(i int) error {
 		if hc.When == "before" {
 			return wrap("method: %q not allowed on a before hook (Kratos runs before hooks per flow, not per method)", hc.Method)
 		}
-		if !slices.Contains(kratos.Methods[flow], hc.Method) {
-			return wrap("method: unknown %q for flow %s (want one of %v)", hc.Method, flow, kratos.Methods[flow])
+		if !slices.Contains(kratos.HookMethods[flow], hc.Method) {
+			return wrap("method: unknown %q for flow %s (want one of %v)", hc.Method, flow, kratos.HookMethods[flow])
 		}
 	}
 	cfg := hc.Config

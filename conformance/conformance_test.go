@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if env != nil {
 		_ = caddy.Stop()
-		env.kratos.Stop()
+		env.stop()
 	}
 	if stats.ran > 0 {
 		fmt.Printf("conformance: %d passed, %d failed (%d documented differences)\n", stats.passed, stats.failed, stats.documented)
@@ -89,7 +89,11 @@ func TestConformance(t *testing.T) {
 				imported[key] = true
 				t.Run("imported", func(t *testing.T) {
 					// The same address as the run above: its identity goes first.
-					if err := forgetIdentities(env.kratos.AdminURL, emailFor(sc)); err != nil {
+					k, err := env.kratosFor(sc.variant)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := forgetIdentities(k.AdminURL, emailFor(sc)); err != nil {
 						t.Fatal(err)
 					}
 					gw := runGatewayWith(env, sc, func(receiverURL string) ([]any, error) {

@@ -129,12 +129,14 @@ type family struct {
 	// hooks builds the hooks; email is the scenario's client address, for
 	// answers that must mention it (identity patches).
 	hooks func(email string) []hookDef
+	// variant is the Kratos configuration of its scenarios ("" = base).
+	variant string
 }
 
 func (f family) expand() []scenario {
 	out := make([]scenario, 0, len(f.kinds))
 	for _, k := range f.kinds {
-		sc := scenario{name: f.name + "_" + string(k), flow: f.flow, client: k, script: f.script}
+		sc := scenario{name: f.name + "_" + string(k), flow: f.flow, client: k, script: f.script, variant: f.variant}
 		sc.hooks = f.hooks(emailFor(sc))
 		out = append(out, sc)
 	}
@@ -158,7 +160,7 @@ var (
 // allScenarios is every scenario of every flow.
 func allScenarios() []scenario {
 	var out []scenario
-	for _, fams := range [][]family{registrationFamilies(), loginFamilies(), settingsFamilies(), recoveryFamilies(), verificationFamilies()} {
+	for _, fams := range [][]family{registrationFamilies(), loginFamilies(), settingsFamilies(), recoveryFamilies(), verificationFamilies(), passwordlessFamilies()} {
 		for _, f := range fams {
 			out = append(out, f.expand()...)
 		}

@@ -27,7 +27,9 @@ import (
 // importKey identifies a scenario's hook configuration; scenarios that
 // differ only in their client share one, and one imported run per
 // configuration is enough to check the conversion.
-func importKey(sc scenario) string { return kratosHookConfig(sc, "<receiver>", "<unreachable>") }
+func importKey(sc scenario) string {
+	return sc.variant + ":" + kratosHookConfig(sc, "<receiver>", "<unreachable>")
+}
 
 // importable reports scenarios whose hooks a Kratos config fully
 // describes: a gateway per-hook timeout has no Kratos equivalent.

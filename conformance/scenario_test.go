@@ -27,6 +27,9 @@ type scenario struct {
 	client clientKind
 	hooks  []hookDef
 	script func(c *client)
+	// variant names the Kratos configuration both sides run ("" = base;
+	// variants_test.go).
+	variant string
 }
 
 // hookDef is one web hook: where it runs, Kratos's web_hook config and what
@@ -104,7 +107,9 @@ func kratosHookConfig(s scenario, receiverURL, deadURL string) string {
 	}
 	for _, key := range order {
 		hooks := lists[key]
-		if key == "registration.after.password" {
+		if key == "registration.after.password" || key == "registration.after.code" && s.variant == variantPasswordless {
+			// The lists replace the base's (and the variant's), which end
+			// with the session hook.
 			hooks = append(hooks, map[string]any{"hook": "session"})
 		}
 		parts := strings.Split(key, ".")

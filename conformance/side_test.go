@@ -19,7 +19,10 @@ const settle = 300 * time.Millisecond
 // suiteEnv is what the gateway sides share: one hookless Kratos behind the
 // gateway, whose public base URL is the gateway's, and the gateway's port.
 type suiteEnv struct {
-	kratos     *kratostest.Kratos
+	kratos *kratostest.Kratos
+	// variants are the gateway side's Kratoses of other configurations
+	// (variants_test.go), started on first use.
+	variants   map[string]*kratostest.Kratos
 	gatewayURL string
 	dead       string // an origin where nothing listens
 }
@@ -29,7 +32,11 @@ type suiteEnv struct {
 func runNative(sc scenario, dead string) *transcript {
 	rc := newReceiver(sc, true)
 	defer rc.Close()
-	k, err := kratostest.StartShared(kratostest.Options{ExtraConfig: kratosHookConfig(sc, rc.URL(), dead)})
+	configure, err := variantConfigure(sc.variant)
+	if err != nil {
+		return &transcript{fatal: err.Error()}
+	}
+	k, err := kratostest.StartShared(kratostest.Options{ExtraConfig: kratosHookConfig(sc, rc.URL(), dead), Configure: configure})
 	if err != nil {
 		return &transcript{fatal: "starting Kratos with the hooks: " + err.Error()}
 	}
@@ -57,10 +64,14 @@ func runGateway(env *suiteEnv, sc scenario) *transcript {
 func runGatewayWith(env *suiteEnv, sc scenario, hooksFor func(receiverURL string) ([]any, error)) *transcript {
 	rc := newReceiver(sc, false)
 	defer rc.Close()
+	k, err := env.kratosFor(sc.variant)
+	if err != nil {
+		return &transcript{fatal: "starting the gateway's Kratos: " + err.Error()}
+	}
 	hooks, err := hooksFor(rc.URL())
 	var cfg []byte
 	if err == nil {
-		cfg, err = caddyConfig(env, hooks)
+		cfg, err = caddyConfig(env, k, hooks)
 	}
 	if err == nil {
 		err = caddy.Load(cfg, true)
@@ -71,7 +82,6 @@ func runGatewayWith(env *suiteEnv, sc scenario, hooksFor func(receiverURL string
 	if err != nil {
 		return &transcript{fatal: "loading the gateway config: " + err.Error()}
 	}
-	k := env.kratos
 	sd := &side{public: env.gatewayURL, admin: k.AdminURL, setup: k.PublicURL, rc: rc}
 	tr := runScript(sc, sd)
 	newNormalizer(map[string]string{
@@ -136,9 +146,9 @@ func emailFor(sc scenario) string {
 // configured: the gateway learns them from Kratos, as for an operator who
 // configures none. The admin endpoint is off so the
 // suite never collides with other packages' in-process Caddy.
-func caddyConfig(env *suiteEnv, hooks []any) ([]byte, error) {
+func caddyConfig(env *suiteEnv, k *kratostest.Kratos, hooks []any) ([]byte, error) {
 	listen := strings.TrimPrefix(env.gatewayURL, "http://")
-	upstream := strings.TrimPrefix(env.kratos.PublicURL, "http://")
+	upstream := strings.TrimPrefix(k.PublicURL, "http://")
 	logOutput := map[string]any{"output": "discard"}
 	if verbose() {
 		logOutput = map[string]any{"output": "stderr"}
@@ -152,7 +162,7 @@ func caddyConfig(env *suiteEnv, hooks []any) ([]byte, error) {
 			"routes": []any{map[string]any{"handle": []any{
 				map[string]any{
 					"handler": "ory_actions",
-					"kratos":  map[string]any{"public_url": env.kratos.PublicURL, "admin_url": env.kratos.AdminURL},
+					"kratos":  map[string]any{"public_url": k.PublicURL, "admin_url": k.AdminURL},
 					"secret":  "conformance-secret-not-for-production-0123",
 					"async":   map[string]any{"drain_timeout": "2s"},
 					"hooks":   hooks,

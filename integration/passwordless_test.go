@@ -2,9 +2,6 @@ package integration
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,35 +14,14 @@ import (
 // and completes the registration on the second, running the after `code`
 // hooks only then, and only for the right code.
 
-// passwordlessKratos enables passwordless code sign-up and sign-in with the
-// session hook after code registration, and an identity schema whose
-// e-mail is a code identifier (Kratos sends the code there).
+// passwordlessKratos is kratostest.PasswordlessCode for one test.
 func passwordlessKratos(t *testing.T) func(cfg map[string]any) {
 	t.Helper()
-	schema := strings.Replace(string(kratostest.IdentitySchema()),
-		`"password": {
-                "identifier": true
-              }`,
-		`"password": {
-                "identifier": true
-              },
-              "code": {
-                "identifier": true,
-                "via": "email"
-              }`, 1)
-	if !strings.Contains(schema, `"via": "email"
-              }`) {
-		t.Fatal("the test identity schema changed; update passwordlessKratos")
-	}
-	path := filepath.Join(t.TempDir(), "identity.schema.json")
-	if err := os.WriteFile(path, []byte(schema), 0o644); err != nil {
+	configure, err := kratostest.PasswordlessCode(t.TempDir())
+	if err != nil {
 		t.Fatal(err)
 	}
-	return func(cfg map[string]any) {
-		kratostest.SetConfig(cfg, "identity.schemas", []any{map[string]any{"id": "default", "url": "file://" + filepath.ToSlash(path)}})
-		kratostest.SetConfig(cfg, "selfservice.methods.code", map[string]any{"enabled": true, "passwordless_enabled": true})
-		kratostest.SetConfig(cfg, "selfservice.flows.registration.after.code", map[string]any{"hooks": []any{map[string]any{"hook": "session"}}})
-	}
+	return configure
 }
 
 // codeRegistrationStart submits the traits: Kratos sends the code.

@@ -65,6 +65,18 @@ func (c *Client) adminPath(what, prefix, id string) (*url.URL, error) {
 	return c.endpoint(c.admin, prefix, id), nil
 }
 
+// DeleteCredential DELETEs /admin/identities/{id}/credentials/{type}: a
+// second factor (totp, lookup_secret, webauthn) the identity holds
+// (Kratos answers 204).
+func (c *Client) DeleteCredential(ctx context.Context, id, typ string) (Response, error) {
+	u, err := c.adminPath("delete credential", "/admin/identities/", id)
+	if err != nil {
+		return Response{}, err
+	}
+	u = c.endpoint(u, "/credentials/", typ)
+	return c.send(ctx, http.MethodDelete, u, nil, "", nil, "delete credential")
+}
+
 // DeleteIdentity DELETEs /admin/identities/{id} on the admin API, which
 // removes the identity with its credentials and sessions (Kratos answers
 // 204).

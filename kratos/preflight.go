@@ -70,6 +70,9 @@ func SubmitRefusal(c SubmitCheck) string {
 	if s.Method == "password" && s.Password == "" && (c.Flow == Registration || c.Flow == Settings) {
 		return "the password is missing"
 	}
+	if reason := secondFactorRefusal(c); reason != "" {
+		return reason
+	}
 	return traitsRefusal(c)
 }
 
@@ -138,6 +141,28 @@ func traitsRefusal(c SubmitCheck) string {
 	}
 	if c.Flow == Registration && c.Method == "password" && len(scan.identifiers) == 0 {
 		return "the traits hold no password identifier"
+	}
+	return ""
+}
+
+// secondFactorRefusal: settings submits of the second-factor methods that
+// complete nothing, so Kratos runs no hook (selfservice/strategy/totp and
+// lookup, settings.go): a TOTP setup without a code, and lookup codes
+// revealed or regenerated (only confirming or disabling them is a change).
+func secondFactorRefusal(c SubmitCheck) string {
+	if c.Flow != Settings {
+		return ""
+	}
+	s := c.Submit
+	switch c.Method {
+	case "totp":
+		if !s.Flag("totp_unlink") && s.Field("totp_code") == "" {
+			return "the TOTP code is missing"
+		}
+	case "lookup_secret":
+		if !s.Flag("lookup_secret_confirm") && !s.Flag("lookup_secret_disable") {
+			return "revealing or regenerating lookup codes changes nothing Kratos runs hooks for"
+		}
 	}
 	return ""
 }

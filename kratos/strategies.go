@@ -3,11 +3,25 @@ package kratos
 import "github.com/google/uuid"
 
 // Methods lists the self-service methods (strategy ids) Kratos v1.3.1
-// runs per flow; a hook's method must be one of them. SAML is not part of
-// Kratos v1.3.1.
+// runs per flow. SAML is not part of Kratos v1.3.1.
 var Methods = map[Flow][]string{
 	Registration: {"password", "profile", "oidc", "code", "webauthn", "passkey"},
 	Login:        {"password", "oidc", "code", "webauthn", "passkey", "totp", "lookup_secret", "identifier_first"},
+	Settings:     {"password", "profile", "oidc", "totp", "webauthn", "lookup_secret", "passkey"},
+	Recovery:     {"code", "link"},
+	Verification: {"code", "link"},
+}
+
+// HookMethods are the methods a hook can be restricted to, per flow: for
+// registration, login and settings exactly the keys of Kratos v1.3.1's
+// selfservice.flows.<flow>.after.<method> (embedx/config.schema.json), so
+// a two-step registration's "profile" submit or login's
+// "identifier_first" step, which complete nothing, are not among them.
+// Kratos has no per-method lists for recovery and verification; the
+// gateway lets their hooks tell its two methods apart.
+var HookMethods = map[Flow][]string{
+	Registration: {"password", "oidc", "code", "webauthn", "passkey"},
+	Login:        {"password", "oidc", "code", "webauthn", "passkey", "totp", "lookup_secret"},
 	Settings:     {"password", "profile", "oidc", "totp", "webauthn", "lookup_secret", "passkey"},
 	Recovery:     {"code", "link"},
 	Verification: {"code", "link"},
@@ -45,7 +59,7 @@ func AcceptsGET(f Flow, method string) bool { return getDecoding[f][method] }
 func StrategyFor(f Flow, s Submit, rawQuery string) string {
 	method := s.Method
 	set := func(name string) bool { return s.Field(name) != "" }
-	flag := func(name string) bool { v := s.Field(name); return v != "" && v != "false" && v != "0" }
+	flag := s.Flag
 	provider := set("provider") || queryValue(rawQuery, "provider") != ""
 	switch f {
 	case Registration:

@@ -80,6 +80,13 @@ func (s Submit) TransientPayloadOrEmpty() []byte {
 // string (e.g. "identifier", "email", "code"); "" when absent.
 func (s Submit) Field(name string) string { return s.fields[name] }
 
+// Flag reads a boolean field as Kratos's decoder does: set, and neither
+// "false" nor "0".
+func (s Submit) Flag(name string) bool {
+	v := s.fields[name]
+	return v != "" && v != "false" && v != "0"
+}
+
 // ParseSubmit decodes a submit body like Kratos's decoder (ory/x decoderx
 // in "JSON follows form format" mode) without schema knowledge: form values
 // under traits.* stay strings. Use ParseSubmitWithSchema to type them.

@@ -30,9 +30,9 @@ func (c *kratosConfig) hookWarnings(wh webHook) []string {
 	if l.when != "after" {
 		return nil
 	}
-	if l.method != "" && !slices.Contains(kratos.Methods[l.flow], l.method) {
+	if l.method != "" && !slices.Contains(kratos.HookMethods[l.flow], l.method) {
 		return []string{fmt.Sprintf("the gateway knows no method %q for %s (it knows %s) and refuses this hook at load",
-			l.method, l.flow, strings.Join(kratos.Methods[l.flow], ", "))}
+			l.method, l.flow, strings.Join(kratos.HookMethods[l.flow], ", "))}
 	}
 	if l.method != "" && !slices.Contains(perMethodFlows, l.flow) {
 		return []string{fmt.Sprintf("Kratos v1.3.1 runs only after.hooks for %s, so it never ran this hook; the gateway will run it for %s", l.flow, l.method)}
@@ -49,7 +49,7 @@ func (c *kratosConfig) hookWarnings(wh webHook) []string {
 		return nil
 	}
 	var others []string
-	for _, m := range kratos.Methods[l.flow] {
+	for _, m := range kratos.HookMethods[l.flow] {
 		if !slices.Contains(own, m) {
 			others = append(others, m)
 		}

@@ -27,9 +27,13 @@
 //	                 hooks by method, load the flow with the client's
 //	                 credentials, preflight
 //	registration.go  registration after hooks (pre- and post-persist)
+//	registration_code.go  passwordless code registration: hooks once
+//	                 Kratos accepted the code, undone on an interrupt
 //	login.go         login after hooks
 //	settings.go      settings after hooks, and changes Kratos paused for
 //	                 re-authentication (continuations)
+//	settings_factor.go  a TOTP key set up: hooks once Kratos accepted the
+//	                 code, the key removed again on an interrupt
 //	recovery_verification.go  recovery and verification after hooks
 //	refusal.go       submits Kratos will refuse: forwarded, then checked
 //	afterstore.go    what follows a stored change: admin patches, post-persist

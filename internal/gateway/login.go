@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 	"go.uber.org/zap"
 
@@ -23,13 +24,14 @@ func (x *exchange) serveLoginSubmit(s *submission) {
 		return
 	}
 	gw := x.gw
+	ctx := x.r.Context()
+	verifiedBefore := x.addressesBeforeCodeLogin(ctx, s)
 	buf := getBuf()
 	defer putBuf(buf)
 	ans, answered := x.forwardSubmit(s, buf, successAnswers)
 	if answered {
 		return
 	}
-	ctx := x.r.Context()
 	session, succeeded, err := x.loginSession(ctx, ans)
 	if !succeeded {
 		writeBuffered(x.w, ans)
@@ -42,9 +44,17 @@ func (x *exchange) serveLoginSubmit(s *submission) {
 		return
 	}
 	identity := jsonRaw(session, "identity")
+	if s.method == "code" && verifiedBefore != nil {
+		identity = withAddresses(identity, verifiedBefore)
+		session = withSessionAddresses(session, verifiedBefore)
+	}
 	// Kratos marks the submitted method active before its hooks run, and
-	// keeps it in the flow an interrupt answers with.
+	// keeps it in the flow an interrupt answers with; a code login has
+	// passed its challenge by then.
 	s.flow = loginCtxFlow(s.flow, s.sub.Method)
+	if s.method == "code" {
+		s.flow = passedChallenge(s.flow)
+	}
 	parts := ctxParts{
 		flow:      s.flow,
 		transient: s.sub.TransientPayloadOrEmpty(),
@@ -55,8 +65,10 @@ func (x *exchange) serveLoginSubmit(s *submission) {
 	switch {
 	case res.interrupt != nil:
 		x.undoLogin(ctx, jsonString(session, "id"))
+		// The password strategy blanks the identifier it refuses; the code
+		// strategy's flow keeps it.
 		x.answerInterrupt(kratos.Login, s.flow, res.interrupt, kratos.MapOptions{
-			ResetMessages: true, ClearIdentifier: true, Order: kratos.NodeOrderFor(kratos.Login, nil),
+			ResetMessages: true, ClearIdentifier: s.method != "code", Order: kratos.NodeOrderFor(kratos.Login, nil),
 		})
 		return
 	case res.fail != nil:
@@ -115,4 +127,45 @@ func loginCtxFlow(flow []byte, method string) []byte {
 		return out
 	}
 	return flow
+}
+
+// addressesBeforeCodeLogin reads, for a form client's code login, the
+// verifiable addresses of the identity signing in as they are before the
+// submit: Kratos's hooks see the identity as loaded before the code
+// verified its address, while the gateway reads a form client's identity
+// back afterwards. JSON clients' answers carry Kratos's own copy. nil when
+// not needed or not found.
+func (x *exchange) addressesBeforeCodeLogin(ctx context.Context, s *submission) []byte {
+	if s.method != "code" || !x.form(s) || s.sub.Field("code") == "" || len(s.sync)+len(s.async) == 0 {
+		return nil
+	}
+	resp, err := x.gw.kratos.IdentitiesByIdentifier(ctx, s.sub.Field("identifier"))
+	if err != nil || resp.Status != http.StatusOK {
+		return nil
+	}
+	list := gjson.ParseBytes(resp.Body).Array()
+	if len(list) != 1 {
+		return nil
+	}
+	if a := list[0].Get("verifiable_addresses"); a.Exists() {
+		return []byte(a.Raw)
+	}
+	return nil
+}
+
+// withAddresses replaces the verifiable addresses of identity.
+func withAddresses(identity, addresses []byte) []byte {
+	if out, err := sjson.SetRawBytes(identity, "verifiable_addresses", addresses); err == nil {
+		return out
+	}
+	return identity
+}
+
+// withSessionAddresses replaces the verifiable addresses of the session's
+// identity.
+func withSessionAddresses(session, addresses []byte) []byte {
+	if out, err := sjson.SetRawBytes(session, "identity.verifiable_addresses", addresses); err == nil {
+		return out
+	}
+	return session
 }

@@ -48,7 +48,9 @@ func (x *exchange) serveCodeRegistration(s *submission) {
 		s.sub = typed
 	}
 	parts := ctxParts{flow: passedChallenge(s.flow), transient: s.sub.TransientPayloadOrEmpty(), req: x.r}
-	prePersist := kratos.PrePersistIdentity(gw.schemaID, s.sub.Traits, schema, time.Now())
+	// Kratos has verified the address the code went to before its hooks run.
+	prePersist := kratos.MarkAddressesVerified(kratos.PrePersistIdentity(gw.schemaID, s.sub.Traits, schema, time.Now()),
+		schema.LoginIdentifiers(s.sub.Traits))
 
 	ctx := context.WithoutCancel(x.r.Context())
 	var before map[string]bool
@@ -119,14 +121,16 @@ func passedChallenge(flow []byte) []byte {
 }
 
 // undoRegistration deletes an identity Kratos stored before its parse
-// hooks refused it (its sessions go with it) and drops the session cookie
-// from the answer.
+// hooks refused it (its sessions go with it) and drops every cookie of
+// Kratos's answer: the session and the CSRF cookie Kratos rotated with it,
+// which no longer matches the flow the client goes on with.
 func (x *exchange) undoRegistration(ctx context.Context, ans answer, identityID string) {
+	x.revokeAnswerSession(ctx, ans)
 	if identityID != "" {
 		resp, err := x.gw.kratos.DeleteIdentity(ctx, identityID)
 		if err != nil || resp.Status >= 300 {
 			x.gw.logger.Error("could not delete the identity a parse hook refused", zap.String("identity_id", identityID), zap.Int("status", resp.Status), zap.Error(err))
 		}
 	}
-	x.revokeAnswerSession(ctx, ans)
+	x.w.Header().Del("Set-Cookie")
 }

@@ -16,6 +16,10 @@ import (
 // forwarding, on the identity as it would be stored; other hooks after
 // Kratos has stored the change.
 func (x *exchange) serveSettingsSubmit(s *submission) {
+	if credential, ok := factorSetup(s); ok {
+		x.serveFactorSetup(s, credential)
+		return
+	}
 	if s.refusal != "" {
 		x.forwardExpectingRefusal(s)
 		return

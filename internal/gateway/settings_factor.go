@@ -1,0 +1,80 @@
+package gateway
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/kratos"
+)
+
+// factorSetup reports a settings submit that sets up a second factor Kratos
+// must verify first: a TOTP key confirmed with a code. Kratos runs the
+// settings after hooks only once the code is right; the gateway cannot
+// check it.
+func factorSetup(s *submission) (credential string, ok bool) {
+	if s.method == "totp" && s.sub.Field("totp_code") != "" && !s.sub.Flag("totp_unlink") {
+		return "totp", true
+	}
+	return "", false
+}
+
+// serveFactorSetup lets Kratos verify the new factor first. When it has
+// stored it, the parse hooks run on the identity as the flow shows it (as
+// Kratos's hooks see it: the factor is no trait), and when they interrupt
+// or fail the new credential is deleted again with the admin API before
+// the client gets the interrupt. (Kratos adds the factor to the session
+// before its hooks run, and so does this path: an interrupt leaves the
+// session as Kratos leaves it.)
+func (x *exchange) serveFactorSetup(s *submission, credential string) {
+	if s.refusal != "" {
+		x.forwardExpectingRefusal(s)
+		return
+	}
+	buf := getBuf()
+	defer putBuf(buf)
+	ans, answered := x.forwardSubmit(s, buf, successAnswers)
+	if answered {
+		return
+	}
+	ctx := context.WithoutCancel(x.r.Context())
+	done, err := x.settingsOutcome(ctx, s, ans)
+	if err != nil {
+		x.gw.logger.Error("the settings flow could not be read back after a second factor was set up; its hooks cannot run, so the factor is removed again", zap.Error(err))
+		x.removeFactor(ctx, s, credential)
+		x.failClosed(kratos.Settings, s.flow, "the settings flow could not be read back from Kratos")
+		return
+	}
+	if done == nil {
+		writeBuffered(x.w, ans) // a wrong code: Kratos ran no hook
+		return
+	}
+	var pending []patchedField
+	if len(s.parse) > 0 {
+		res := x.gw.runSync(ctx, kratos.Settings, s.parse, ctxParts{flow: s.flow, req: x.r}, jsonRaw(s.flow, "identity"))
+		if res.fail != nil || res.interrupt != nil {
+			x.removeFactor(ctx, s, credential)
+			x.w.Header().Del("Set-Cookie")
+			if res.fail != nil {
+				x.answerFailure(kratos.Settings, s.flow, res.fail)
+				return
+			}
+			x.answerInterrupt(kratos.Settings, s.flow, res.interrupt, kratos.MapOptions{Order: kratos.NodeOrderFor(kratos.Settings, nil)})
+			return
+		}
+		pending = res.patched
+	}
+	x.finishPersisted(ctx, s, ans, jsonRaw(done, "identity"), pending, settingsPostParts(x.r, s, done))
+}
+
+// removeFactor deletes the credential a refused setup stored.
+func (x *exchange) removeFactor(ctx context.Context, s *submission, credential string) {
+	id := jsonString(s.flow, "identity.id")
+	resp, err := x.gw.kratos.DeleteCredential(ctx, id, credential)
+	if err != nil || resp.Status >= 300 {
+		x.gw.logger.Error("could not remove the second factor a settings hook refused", zap.String("identity_id", id),
+			zap.String("credential", credential), zap.Int("status", resp.Status), zap.Error(err))
+		return
+	}
+	x.gw.logger.Info("removed the second factor a settings hook refused", zap.String("identity_id", id), zap.String("credential", credential))
+}
