@@ -1,6 +1,6 @@
 # caddy-ory-actions: build, test and demo.
 #
-#   make test   gofmt, go vet, go test -race (with a real Kratos), xcaddy smoke test
+#   make test   gofmt, go vet, go test -race (with a real Kratos and Hydra), xcaddy smoke test
 #   make demo   Kratos + Caddy with ory_actions + an example webhook receiver
 #
 # Tools land in bin/ (gitignored). Needs Go, a C compiler (Kratos's SQLite
@@ -11,7 +11,7 @@ SHELL := bash
 # `make test` runs its steps in the order listed, also under -j.
 .NOTPARALLEL:
 
-# KRATOS_VERSION, CADDY_VERSION, XCADDY_VERSION: one source of truth.
+# KRATOS_VERSION, HYDRA_VERSION, CADDY_VERSION, XCADDY_VERSION: one source of truth.
 include versions.env
 MODULE         := github.com/caddy-ory-actions/caddy-ory-actions
 
@@ -49,9 +49,9 @@ vet:
 
 # KRATOS_BIN tells internal/kratostest to use this binary rather than build one.
 # The conformance suite runs as its own step so its summary line always shows.
-unit: bin/kratos
+unit: bin/kratos bin/hydra
 	$(call header,"go test -race")
-	KRATOS_BIN=$(CURDIR)/bin/kratos go test -race -count=1 $$(go list ./... | grep -v /conformance$$)
+	KRATOS_BIN=$(CURDIR)/bin/kratos HYDRA_BIN=$(CURDIR)/bin/hydra go test -race -count=1 $$(go list ./... | grep -v /conformance$$)
 
 # Every scenario against Kratos's native web_hook and against the gateway;
 # fails on any difference conformance/differences.go does not document.
@@ -92,6 +92,14 @@ bin/kratos: tools/kratos/go.mod tools/kratos/go.sum | deps
 		-o ../../bin/kratos.tmp-make github.com/ory/kratos
 	mv bin/kratos.tmp-make bin/kratos
 	printf '%s %s\n' "$$(sha256sum tools/kratos/go.mod | cut -d' ' -f1)" $(KRATOS_VERSION) > bin/kratos.stamp
+
+# Ory Hydra from its tools module: the OpenID Connect provider of the
+# social sign-in tests (internal/hydratest builds it the same way).
+bin/hydra: tools/hydra/go.mod tools/hydra/go.sum | deps
+	$(call header,"building Hydra $(HYDRA_VERSION) (about a minute when not cached)")
+	@mkdir -p bin
+	cd tools/hydra && CGO_ENABLED=1 GOWORK=off go build -tags sqlite -o ../../bin/hydra.tmp-make github.com/ory/hydra/v2
+	mv bin/hydra.tmp-make bin/hydra
 
 # Built like any Caddy plugin (scripts/build-caddy.sh, also used by
 # xcaddy.Dockerfile): xcaddy at versions.env's versions, the module from

@@ -35,3 +35,24 @@ func TestDockerfileVersionsMatchVersionsEnv(t *testing.T) {
 		t.Fatal("the Makefile must take its versions from versions.env and build with scripts/build-caddy.sh")
 	}
 }
+
+// The tools modules build the Kratos and Hydra versions versions.env names.
+func TestToolModulesMatchVersionsEnv(t *testing.T) {
+	env, err := os.ReadFile("versions.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ key, gomod, module string }{
+		{"KRATOS_VERSION", "tools/kratos/go.mod", "github.com/ory/kratos"},
+		{"HYDRA_VERSION", "tools/hydra/go.mod", "github.com/ory/hydra/v2"},
+	} {
+		v := regexp.MustCompile(`(?m)^` + tc.key + `=(\S+)$`).FindSubmatch(env)
+		mod, err := os.ReadFile(tc.gomod)
+		if v == nil || err != nil {
+			t.Fatalf("%s: version %q, go.mod: %v", tc.key, v, err)
+		}
+		if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(tc.module) + ` ` + regexp.QuoteMeta(string(v[1])) + `\b`).Match(mod) {
+			t.Errorf("%s does not require %s %s (versions.env %s)", tc.gomod, tc.module, v[1], tc.key)
+		}
+	}
+}

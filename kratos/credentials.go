@@ -162,5 +162,5 @@ func CSRFCookieValue(r *http.Request, setCookies []string) string {
 // gateway's business only: never shown to a web hook's ctx, never sent to
 // Kratos.
 func IsGatewayCookie(name string) bool {
-	return name == CarryCookieName || name == ContinuationCookieName
+	return name == CarryCookieName || name == ContinuationCookieName || name == OIDCStartCookieName
 }

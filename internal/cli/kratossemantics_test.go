@@ -15,7 +15,7 @@ func TestKratosHookWarnings(t *testing.T) {
 	}{
 		{"login global parse runs in Kratos: only the methods with own hooks differ",
 			"login: {after: {hooks: [" + sprintf(hook, ", response: {parse: true}") + "], password: {hooks: [{hook: require_verified_address}]}}}",
-			[]string{"did not run this hook for password; the gateway runs a hook without a method for every method: to keep Kratos's behaviour, make it one hook per other method (oidc, code, webauthn, passkey, totp, lookup_secret, identifier_first)"}},
+			[]string{"did not run this hook for password; the gateway runs a hook without a method for every method: to keep Kratos's behaviour, make it one hook per other method (oidc, code, webauthn, passkey, totp, lookup_secret)"}},
 		{"login global without method hooks runs everywhere in both",
 			"login: {after: {hooks: [" + sprintf(hook, "") + "]}}",
 			[]string{""}},

@@ -52,12 +52,14 @@ func stripGatewayCookies(h http.Header) {
 	}
 	stripCookie(h, kratos.CarryCookieName)
 	stripCookie(h, kratos.ContinuationCookieName)
+	stripCookie(h, kratos.OIDCStartCookieName)
 }
 
 // hasGatewayCookie is a cheap test before any parsing.
 func hasGatewayCookie(lines []string) bool {
 	for _, l := range lines {
-		if strings.Contains(l, kratos.CarryCookieName+"=") || strings.Contains(l, kratos.ContinuationCookieName+"=") {
+		if strings.Contains(l, kratos.CarryCookieName+"=") || strings.Contains(l, kratos.ContinuationCookieName+"=") ||
+			strings.Contains(l, kratos.OIDCStartCookieName+"=") {
 			return true
 		}
 	}

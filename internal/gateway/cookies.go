@@ -22,6 +22,8 @@ func (x *exchange) takeGatewayCookies() {
 			x.carry = c.Value
 		case kratos.ContinuationCookieName:
 			x.continuation = c.Value
+		case kratos.OIDCStartCookieName:
+			x.oidcStart = c.Value
 		}
 	}
 	stripGatewayCookies(x.r.Header)

@@ -30,6 +30,8 @@
 //	registration_code.go  passwordless code registration: hooks once
 //	                 Kratos accepted the code, undone on an interrupt
 //	login.go         login after hooks
+//	oidc.go          social sign-in: the provider round trip recorded on
+//	                 the submit, hooks on the callback, undone on interrupt
 //	settings.go      settings after hooks, and changes Kratos paused for
 //	                 re-authentication (continuations)
 //	settings_factor.go  a TOTP key set up: hooks once Kratos accepted the

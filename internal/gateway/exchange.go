@@ -26,9 +26,9 @@ type exchange struct {
 	next  Upstream
 	route kratos.Route
 	err   error
-	// carry and continuation are the values of the gateway's own cookies,
-	// taken off the request (see takeGatewayCookies).
-	carry, continuation string
+	// carry, continuation and oidcStart are the values of the gateway's
+	// own cookies, taken off the request (see takeGatewayCookies).
+	carry, continuation, oidcStart string
 }
 
 // pass hands the request to Kratos untouched.

@@ -46,6 +46,8 @@ type Gateway struct {
 	interrupts  *interrupts
 	logger      *zap.Logger
 	logBodies   bool
+	// oidc is set when an after hook applies to social sign-in (OIDC).
+	oidc bool
 
 	publish        func(ctx context.Context, key, value string)
 	clearPublished func(ctx context.Context)
@@ -138,6 +140,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		}
 		gw.interested[spec.Flow] = ps
 	}
+	gw.oidc = gw.oidcHooked()
 	if err := gw.learnErrorUI(ctx); err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ const (
 	actFetch
 	actSubmit
 	actGatewayError
-	actRefuseOIDC
+	actOIDCCallback
 	actRefuseUnknown
 )
 
@@ -79,7 +79,10 @@ func (gw *Gateway) decide(route kratos.Route, r *http.Request, gatewayCookies bo
 			return actFetch
 		}
 	case kratos.EndpointSubmit:
-		if gw.Interested(f, After) {
+		// A social sign-in started from either flow can end in the other
+		// (Kratos turns a registration for a known subject into a login,
+		// and the reverse): both flows' provider submits are recorded.
+		if gw.Interested(f, After) || gw.oidc && (f == kratos.Registration || f == kratos.Login) {
 			return actSubmit
 		}
 	case kratos.EndpointErrorFetch:
@@ -87,8 +90,8 @@ func (gw *Gateway) decide(route kratos.Route, r *http.Request, gatewayCookies bo
 			return actGatewayError
 		}
 	case kratos.EndpointOIDCCallback:
-		if gw.oidcHooked() {
-			return actRefuseOIDC
+		if gw.oidc {
+			return actOIDCCallback
 		}
 	case kratos.EndpointUnknown:
 		if len(gw.points) > 0 {
@@ -115,8 +118,9 @@ func (x *exchange) run(act action) {
 		x.serveSubmit()
 	case actGatewayError:
 		x.serveGatewayError()
-	case actRefuseOIDC:
-		x.refuseOIDC()
+	case actOIDCCallback:
+		x.clearPublished()
+		x.serveOIDCCallback()
 	case actRefuseUnknown:
 		x.refuseUnknown()
 	default:

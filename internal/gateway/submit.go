@@ -87,8 +87,12 @@ func (x *exchange) beginSubmit() (*submission, bool) {
 	if f == kratos.Settings {
 		x.resumeOrDropContinuity(s)
 	}
+	strategy := kratos.StrategyFor(f, s.sub, x.r.URL.RawQuery)
+	if strategy == "oidc" && gw.oidc && (f == kratos.Registration || f == kratos.Login) {
+		return nil, x.beginOIDC(s, cached)
+	}
 	all := gw.hooksAt(f, After)
-	if !methodCanApply(all, kratos.StrategyFor(f, s.sub, x.r.URL.RawQuery), f) {
+	if !methodCanApply(all, strategy, f) {
 		return nil, x.pass()
 	}
 	flow, refusal, answered := x.submittedFlow(cached)
@@ -103,7 +107,7 @@ func (x *exchange) beginSubmit() (*submission, bool) {
 		return nil, x.pass()
 	}
 	if method == "oidc" && oidcCompletes(f, s.sub) {
-		x.refuseOIDC()
+		x.refuseOIDC() // a settings link
 		return nil, true
 	}
 	switch {

@@ -63,21 +63,31 @@ func Binary(t testing.TB) string {
 // ensureBinary returns <repo>/bin/kratos, building it first when needed, and
 // whether it built.
 func ensureBinary() (string, bool, error) {
+	return EnsureTool("kratos", "-tags", "sqlite",
+		"-ldflags", "-X github.com/ory/kratos/driver/config.Version="+kratosVersion,
+		"github.com/ory/kratos")
+}
+
+// EnsureTool returns <repo>/bin/<name>, first building it when missing with
+// `go build <args>` in the tools/<name> module, and whether it built. A
+// file lock keeps parallel test packages from building it twice; cgo is
+// on (the SQLite drivers need it).
+func EnsureTool(name string, args ...string) (string, bool, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return "", false, err
 	}
-	toolsDir := filepath.Join(root, "tools", "kratos")
+	toolsDir := filepath.Join(root, "tools", name)
 	binDir := filepath.Join(root, "bin")
 	if err := os.MkdirAll(binDir, 0o755); err != nil {
 		return "", false, err
 	}
-	out := filepath.Join(binDir, "kratos")
+	out := filepath.Join(binDir, name)
 	if exists(out) {
 		return out, false, nil
 	}
 
-	unlock, err := lockFile(filepath.Join(binDir, ".kratos-build.lock"))
+	unlock, err := lockFile(filepath.Join(binDir, "."+name+"-build.lock"))
 	if err != nil {
 		return "", false, err
 	}
@@ -88,17 +98,15 @@ func ensureBinary() (string, bool, error) {
 
 	tmp := fmt.Sprintf("%s.tmp-%d", out, os.Getpid())
 	defer os.Remove(tmp)
-	cmd := exec.Command(goCommand(), "build", "-tags", "sqlite",
-		"-ldflags", "-X github.com/ory/kratos/driver/config.Version="+kratosVersion,
-		"-o", tmp, "github.com/ory/kratos")
+	cmd := exec.Command(goCommand(), append([]string{"build", "-o", tmp}, args...)...)
 	cmd.Dir = toolsDir
-	// cgo is required by the SQLite driver; GOWORK=off keeps a developer's
-	// go.work from pulling the tools module into another build list.
+	// GOWORK=off keeps a developer's go.work from pulling the tools module
+	// into another build list.
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "GOWORK=off")
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
-		return "", false, fmt.Errorf("building Kratos in %s: %v\n%s", toolsDir, err, output.String())
+		return "", false, fmt.Errorf("building %s in %s: %v\n%s", name, toolsDir, err, output.String())
 	}
 	// Renaming is atomic: no test ever sees a half-written binary.
 	if err := os.Rename(tmp, out); err != nil {

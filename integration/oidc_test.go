@@ -1,0 +1,266 @@
+package integration
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/hydratest"
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/kratostest"
+)
+
+// Social sign-in against a real Ory Hydra: the browser goes from the
+// gateway to Hydra (whose login and consent app the test runs), and back
+// to Kratos's callback through the gateway, where the oidc hooks run.
+
+// oidcMapper maps the ID token's e-mail claim to the e-mail trait.
+const oidcMapper = `local claims = std.extVar('claims');
+{ identity: { traits: { email: claims.email } } }`
+
+// oidcGateway starts Hydra, a Kratos with Hydra as its "hydra" provider
+// (and the session hook after oidc registration), and the gateway in front
+// of Kratos as its public base URL.
+func oidcGateway(t *testing.T, hooksBlock string) (*gateway, *hydratest.Hydra) {
+	t.Helper()
+	port := kratostest.FreePort(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	h := hydratest.Start(t, base+"/self-service/methods/oidc/callback/hydra")
+	configure := func(cfg map[string]any) {
+		kratostest.SetConfig(cfg, "selfservice.methods.oidc", map[string]any{"enabled": true, "config": map[string]any{
+			"providers": []any{map[string]any{
+				"id": "hydra", "provider": "generic", "client_id": h.ClientID, "client_secret": h.ClientSecret,
+				"issuer_url": h.IssuerURL, "scope": []string{"openid", "email"},
+				"mapper_url": "base64://" + base64.StdEncoding.EncodeToString([]byte(oidcMapper)),
+			}},
+		}})
+		kratostest.SetConfig(cfg, "selfservice.flows.registration.after.oidc", map[string]any{"hooks": []any{map[string]any{"hook": "session"}}})
+	}
+	k := kratostest.Start(t, kratostest.Options{PublicBaseURL: base + "/", Configure: configure})
+	return startGatewayAt(t, port, k, "", "", hooksBlock), h
+}
+
+// browser is a browser: cookies, and redirects followed everywhere except
+// to the self-service UI, which these tests do not serve (the redirect
+// there is the answer the test looks at).
+type browser struct {
+	t  *testing.T
+	hc *http.Client
+}
+
+func newBrowser(t *testing.T) *browser {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &browser{t: t, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if strings.HasPrefix(req.URL.String(), kratostest.DefaultUIBaseURL) || len(via) > 20 {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		}}}
+}
+
+func (b *browser) do(method, u string, form url.Values, accept string) response {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Accept", accept)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := b.hc.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: out}
+}
+
+// signInWithHydra starts a browser flow (registration or login) at the
+// gateway, picks the "hydra" provider and follows the browser through
+// Hydra back to the callback. It returns the flow id and the final answer:
+// the redirect to the UI (welcome page, or the flow's page with messages).
+func (b *browser) signInWithHydra(gw *gateway, flow string) (string, response) {
+	b.t.Helper()
+	init := b.do(http.MethodGet, gw.URL+"/self-service/"+flow+"/browser", nil, "text/html")
+	if init.Status != http.StatusSeeOther {
+		b.t.Fatalf("%s init: %s", flow, init)
+	}
+	loc, _ := url.Parse(init.Header.Get("Location"))
+	id := loc.Query().Get("flow")
+	f := b.do(http.MethodGet, gw.URL+"/self-service/"+flow+"/flows?id="+id, nil, "application/json")
+	if f.Status != http.StatusOK {
+		b.t.Fatalf("%s fetch: %s", flow, f)
+	}
+	end := b.do(http.MethodPost, gw.URL+"/self-service/"+flow+"?flow="+id,
+		url.Values{"provider": {"hydra"}, "csrf_token": {csrfToken(f)}}, "text/html")
+	return id, end
+}
+
+func (b *browser) whoami(gw *gateway) response {
+	return b.do(http.MethodGet, gw.URL+"/sessions/whoami", nil, "application/json")
+}
+
+func TestOIDCRegistrationHooksRunOnTheCallback(t *testing.T) {
+	rc := newReceiver(t, nil)
+	gw, h := oidcGateway(t,
+		hookBlock("registration after oidc", rc.URL()+"/parse", "\tresponse parse")+"\n"+
+			hookBlock("registration after oidc", rc.URL()+"/post")+"\n"+
+			hookBlock("registration after password", rc.URL()+"/password"))
+	email := freshEmail("oidc-reg")
+	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
+	b := newBrowser(t)
+
+	_, end := b.signInWithHydra(gw, "registration")
+
+	if end.Status != http.StatusSeeOther || !strings.HasPrefix(end.Header.Get("Location"), kratostest.DefaultUIBaseURL+"/welcome") {
+		t.Fatalf("want Kratos's redirect to the return URL, got %s (Location %s)", end, end.Header.Get("Location"))
+	}
+	if h.Logins() != 1 {
+		t.Fatalf("Hydra accepted %d logins, want 1", h.Logins())
+	}
+	calls := rc.waitCalls(t, 2, 5*time.Second)
+	time.Sleep(200 * time.Millisecond)
+	if got := paths(rc.Calls()); len(got) != 2 || got[0] != "/parse" || got[1] != "/post" {
+		t.Fatalf("hook calls = %v, want /parse then /post", got)
+	}
+	if id := gjson.GetBytes(calls[0].Body, "identity.id").String(); id != nilUUID {
+		t.Errorf("parse ctx.identity.id = %q, want the nil UUID (not stored yet)", id)
+	}
+	if got := gjson.GetBytes(calls[0].Body, "identity.traits.email").String(); got != email {
+		t.Errorf("parse ctx.identity.traits.email = %q, want the provider's %q", got, email)
+	}
+	who := b.whoami(gw)
+	if who.Status != http.StatusOK || who.json("identity.traits.email").String() != email {
+		t.Fatalf("whoami after the social sign-up: %s", who)
+	}
+	if got := gjson.GetBytes(calls[1].Body, "identity.id").String(); got != who.json("identity.id").String() {
+		t.Errorf("post ctx.identity.id = %q, want the stored %q", got, who.json("identity.id").String())
+	}
+}
+
+func TestOIDCRegistrationInterruptStoresNothing(t *testing.T) {
+	rc := newReceiver(t, always(http.StatusBadRequest, emailMessages))
+	gw, h := oidcGateway(t, hookBlock("registration after oidc", rc.URL(), "\tresponse parse"))
+	email := freshEmail("oidc-reg-refused")
+	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
+	b := newBrowser(t)
+
+	id, end := b.signInWithHydra(gw, "registration")
+
+	loc, _ := url.Parse(end.Header.Get("Location"))
+	if end.Status/100 != 3 || !strings.HasPrefix(loc.String(), kratostest.DefaultUIBaseURL+"/registration") || loc.Query().Get("flow") != id {
+		t.Fatalf("want a redirect to the registration UI with the flow, got %s (Location %s)", end, loc)
+	}
+	if n := len(identitiesByEmail(t, gw, email)); n != 0 {
+		t.Errorf("%d identities stored after the hook interrupted, want 0", n)
+	}
+	if who := b.whoami(gw); who.Status != http.StatusUnauthorized {
+		t.Errorf("whoami after the interrupt: %s", who)
+	}
+	f := b.do(http.MethodGet, gw.URL+"/self-service/registration/flows?id="+id, nil, "application/json")
+	if len(nodeMessages(f.Body, "traits.email")) == 0 {
+		t.Errorf("the flow shows no hook message on traits.email: %s", f)
+	}
+}
+
+func TestOIDCLoginHooksRunOnTheCallback(t *testing.T) {
+	rc := newReceiver(t, func(n int, call receivedCall) answer {
+		if call.Path == "/login" && n > 1 {
+			return answer{status: http.StatusBadRequest, body: emailMessages}
+		}
+		return answer{status: http.StatusOK, body: "{}"}
+	})
+	gw, h := oidcGateway(t, hookBlock("login after oidc", rc.URL()+"/login", "\tresponse parse"))
+	email := freshEmail("oidc-login")
+	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
+	// Sign up first (no registration hook applies).
+	if _, end := newBrowser(t).signInWithHydra(gw, "registration"); end.Status != http.StatusSeeOther {
+		t.Fatalf("social sign-up: %s", end)
+	}
+
+	b := newBrowser(t)
+	_, end := b.signInWithHydra(gw, "login")
+	if end.Status != http.StatusSeeOther || !strings.HasPrefix(end.Header.Get("Location"), kratostest.DefaultUIBaseURL+"/welcome") {
+		t.Fatalf("social sign-in: %s (Location %s)", end, end.Header.Get("Location"))
+	}
+	calls := rc.waitCalls(t, 1, 5*time.Second)
+	if got := gjson.GetBytes(calls[0].Body, "identity.traits.email").String(); got != email {
+		t.Errorf("login ctx.identity.traits.email = %q", got)
+	}
+	if got := gjson.GetBytes(calls[0].Body, "flow.active").String(); got != "oidc" {
+		t.Errorf("login ctx.flow.active = %q, want oidc", got)
+	}
+	if who := b.whoami(gw); who.Status != http.StatusOK {
+		t.Fatalf("whoami after the social sign-in: %s", who)
+	}
+
+	// The second sign-in is refused by the hook: no session.
+	b2 := newBrowser(t)
+	id, end := b2.signInWithHydra(gw, "login")
+	loc, _ := url.Parse(end.Header.Get("Location"))
+	if !strings.HasPrefix(loc.String(), kratostest.DefaultUIBaseURL+"/login") || loc.Query().Get("flow") != id {
+		t.Fatalf("want a redirect to the login UI with the flow, got %s (Location %s)", end, loc)
+	}
+	if who := b2.whoami(gw); who.Status != http.StatusUnauthorized {
+		t.Errorf("whoami after the refused sign-in: %s", who)
+	}
+}
+
+// Kratos turns a social login of an unknown subject into a registration,
+// and a social registration of a known one into a login: the hooks of
+// what Kratos did run, whichever flow the browser started.
+func TestOIDCFlowSwitchesRunTheHooksOfWhatKratosDid(t *testing.T) {
+	rc := newReceiver(t, nil)
+	gw, h := oidcGateway(t,
+		hookBlock("registration after oidc", rc.URL()+"/registration", "\tresponse parse")+"\n"+
+			hookBlock("login after oidc", rc.URL()+"/login"))
+	email := freshEmail("oidc-switch")
+	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
+
+	if _, end := newBrowser(t).signInWithHydra(gw, "login"); end.Status != http.StatusSeeOther {
+		t.Fatalf("social login of an unknown subject: %s", end)
+	}
+	rc.waitCalls(t, 1, 5*time.Second)
+	if got := paths(rc.Calls()); len(got) != 1 || got[0] != "/registration" {
+		t.Fatalf("hook calls = %v, want /registration (Kratos registered the unknown subject)", got)
+	}
+	if n := len(identitiesByEmail(t, gw, email)); n != 1 {
+		t.Fatalf("%d identities, want 1", n)
+	}
+
+	if _, end := newBrowser(t).signInWithHydra(gw, "registration"); end.Status != http.StatusSeeOther {
+		t.Fatalf("social registration of a known subject: %s", end)
+	}
+	rc.waitCalls(t, 2, 5*time.Second)
+	if got := paths(rc.Calls()); len(got) != 2 || got[1] != "/login" {
+		t.Fatalf("hook calls = %v, want /registration then /login (Kratos signed the known subject in)", got)
+	}
+}
+
+// A callback the gateway did not see start is refused before Kratos sees
+// it: its hooks could not be placed.
+func TestOIDCCallbackWithoutItsStartIsRefused(t *testing.T) {
+	rc := newReceiver(t, nil)
+	gw, _ := oidcGateway(t, hookBlock("registration after oidc", rc.URL(), "\tresponse parse"))
+	r := newBrowser(t).do(http.MethodGet, gw.URL+"/self-service/methods/oidc/callback/hydra?code=x&state=forged", nil, "application/json")
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.json("error.message").String(), "no sign-in") {
+		t.Fatalf("want the gateway's 400, got %s", r)
+	}
+}
