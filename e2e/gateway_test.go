@@ -35,10 +35,22 @@ type stack struct {
 
 // caddyfileInput fills testdata/Caddyfile.tmpl.
 type caddyfileInput struct {
+	Host                                        string
 	Port                                        int
 	LogFile, UIDir, HooksDir                    string
 	KratosPublic, KratosPublicHost, KratosAdmin string
 	Receiver                                    string
+	ExtraHooks                                  string
+}
+
+// stackOptions vary the stack: the host name of the gateway's origin
+// (WebAuthn needs localhost), Kratos's configuration, and hook directives
+// added to the template's (in which {{.Receiver}} and {{.HooksDir}} are
+// replaced as in the template).
+type stackOptions struct {
+	host       string
+	configure  func(origin string) func(cfg map[string]any)
+	extraHooks string
 }
 
 // startStack starts Kratos (its public base URL and UI URLs on the gateway's
@@ -46,6 +58,15 @@ type caddyfileInput struct {
 // Caddy), the receiver, and Caddy in-process with the admin API off.
 func startStack(t *testing.T) *stack {
 	t.Helper()
+	return startStackWith(t, stackOptions{})
+}
+
+// startStackWith is startStack with options.
+func startStackWith(t *testing.T, o stackOptions) *stack {
+	t.Helper()
+	if o.host == "" {
+		o.host = "127.0.0.1"
+	}
 	uiDir, err := filepath.Abs(filepath.Join("..", "examples", "ui"))
 	if err != nil {
 		t.Fatal(err)
@@ -59,16 +80,18 @@ func startStack(t *testing.T) *stack {
 	}
 
 	port := kratostest.FreePort(t)
-	gatewayURL := fmt.Sprintf("http://127.0.0.1:%d", port)
-	k := kratostest.Start(t, kratostest.Options{
-		PublicBaseURL: gatewayURL + "/",
-		UIBaseURL:     gatewayURL + "/ui",
-	})
+	gatewayURL := fmt.Sprintf("http://%s:%d", o.host, port)
+	opts := kratostest.Options{PublicBaseURL: gatewayURL + "/", UIBaseURL: gatewayURL + "/ui"}
+	if o.configure != nil {
+		opts.Configure = o.configure(gatewayURL)
+	}
+	k := kratostest.Start(t, opts)
 	rc := startReceiver(t)
 
 	s := &stack{URL: gatewayURL, kratos: k, receiver: rc, hooksDir: hooksDir, caddyLog: filepath.Join(t.TempDir(), "caddy.log")}
+	o.extraHooks = strings.NewReplacer("{{.Receiver}}", rc.URL, "{{.HooksDir}}", hooksDir).Replace(o.extraHooks)
 	cfg := renderCaddyfile(t, caddyfileInput{
-		Port: port, LogFile: s.caddyLog, UIDir: uiDir, HooksDir: hooksDir,
+		Host: o.host, Port: port, LogFile: s.caddyLog, UIDir: uiDir, HooksDir: hooksDir, ExtraHooks: o.extraHooks,
 		KratosPublic: k.PublicURL, KratosPublicHost: strings.TrimPrefix(k.PublicURL, "http://"), KratosAdmin: k.AdminURL,
 		Receiver: rc.URL,
 	})

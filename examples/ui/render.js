@@ -101,11 +101,25 @@ function renderControl(node) {
 			return el('img', { src: a.src, width: a.width, height: a.height, alt: label || '' });
 		case 'a':
 			return el('a', { href: a.href, id: a.id }, a.title?.text ?? a.href);
+		case 'script':
+			// Kratos's WebAuthn/passkey script (webauthn.js): it defines the
+			// functions the passkey buttons trigger.
+			loadScript(a);
+			return null;
 		default:
-			// "script" nodes (WebAuthn, passkeys) need Ory's scripts; this
-			// minimal UI offers no method that uses them.
 			return null;
 	}
+}
+
+// loadScript adds a script node's script to the page once. A script element
+// created and appended by a script is executed by the browser.
+function loadScript(a) {
+	if (!a.src || (a.id && document.getElementById(a.id))) return;
+	document.head.append(el('script', {
+		id: a.id, src: a.src, type: a.type || null, async: a.async || null,
+		integrity: a.integrity || null, crossorigin: a.crossorigin || null,
+		referrerpolicy: a.referrerpolicy || null, nonce: a.nonce || null,
+	}));
 }
 
 function renderInput(a, label) {
@@ -113,8 +127,17 @@ function renderInput(a, label) {
 	switch (a.type) {
 		case 'hidden':
 			return el('input', { ...common, type: 'hidden', value: a.value ?? '' });
-		case 'submit':
 		case 'button':
+			if (a.onclickTrigger) {
+				// A button whose work happens in the page (e.g. the passkey
+				// ceremony of Kratos's webauthn.js, which then submits the
+				// form), not a submit of its own.
+				const button = el('button', { ...common, type: 'button' }, label || a.name);
+				button.addEventListener('click', () => window[a.onclickTrigger]?.());
+				return button;
+			}
+		// fall through: a plain named button
+		case 'submit':
 			// A named button: the browser sends name=value of the one clicked,
 			// which is how Kratos learns the method (method=password, …).
 			return el('button', { ...common, type: a.type, value: a.value ?? '' }, label || String(a.value ?? a.name));
