@@ -55,10 +55,10 @@ unit: bin/kratos bin/hydra
 
 # Every scenario against Kratos's native web_hook and against the gateway;
 # fails on any difference conformance/differences.go does not document.
-conformance: bin/kratos
+conformance: bin/kratos bin/hydra
 	$(call header,"conformance: Kratos native hooks vs the gateway")
 	@mkdir -p .cache; status=0; \
-	KRATOS_BIN=$(CURDIR)/bin/kratos go test -race -count=1 -v ./conformance > .cache/conformance.log 2>&1 || status=$$?; \
+	KRATOS_BIN=$(CURDIR)/bin/kratos HYDRA_BIN=$(CURDIR)/bin/hydra go test -race -count=1 -v ./conformance > .cache/conformance.log 2>&1 || status=$$?; \
 	grep -E -A40 'undocumented difference' .cache/conformance.log || true; \
 	grep -E -A30 '^[[:space:]]*--- FAIL' .cache/conformance.log | cut -c1-400 || true; \
 	grep -E '^(ok|FAIL)' .cache/conformance.log || true; \

@@ -16,6 +16,7 @@ import (
 	_ "github.com/caddyserver/caddy/v2/modules/standard" // reverse_proxy, log writers
 
 	_ "github.com/caddy-ory-actions/caddy-ory-actions" // the ory_actions handler
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/hydratest"
 	"github.com/caddy-ory-actions/caddy-ory-actions/internal/kratostest"
 )
 
@@ -77,6 +78,15 @@ func TestConformance(t *testing.T) {
 		}
 	}
 	selected := selectScenarios(all)
+	if suiteHydra == nil && needsVariant(selected, variantOIDC) {
+		suiteHydra = hydratest.Start(t, "")
+		providerOrigin = strings.TrimSuffix(suiteHydra.IssuerURL, "/")
+		t.Cleanup(func() { suiteHydra, providerOrigin = nil, "" }) // Hydra stops with this run
+		var err error
+		if env.oidcClient, env.oidcConfigure, err = oidcClient(); err != nil {
+			t.Fatalf("the gateway side's OAuth2 client: %v", err)
+		}
+	}
 	natives := startNatives(selected, env.dead, nativeParallelism())
 	imported := map[string]bool{}
 	for _, sc := range selected {
@@ -189,4 +199,14 @@ func dump(t *testing.T, name string, kr, gw *transcript) {
 			t.Logf("dump: %v", err)
 		}
 	}
+}
+
+// needsVariant reports whether a scenario of scs runs the Kratos variant.
+func needsVariant(scs []scenario, variant string) bool {
+	for _, sc := range scs {
+		if sc.variant == variant {
+			return true
+		}
+	}
+	return false
 }

@@ -125,11 +125,19 @@ var Documented = []Difference{
 	},
 	{
 		ID: "carry-cookie", Scenarios: "*_browser_json|*_browser_form",
-		Path: "ex[*](submit).gateway_cookies", Kratos: absent, Gateway: `["ory_actions_carry"]|["ory_actions_carry (deleted)"]`,
+		Path: "ex[*](submit).gateway_cookies|ex[*](callback).gateway_cookies", Kratos: absent, Gateway: `["ory_actions_carry"]|["ory_actions_carry (deleted)"]`,
 		Why: "Kratos stores a hook's messages in the flow. The gateway cannot write Kratos's flows, so it hands " +
 			"browser clients a short-lived sealed cookie that carries the messages and submitted values into the " +
 			"next fetch and submit of that flow; once a later submit went to Kratos it is cleared, or keeps only the " +
 			"nodes the interrupt added (Kratos keeps those in the flow). Stateless, so any number of gateways work.",
+	},
+	{
+		ID: "oidc-start-cookie", Scenarios: "*_oidc_*",
+		Path: "ex[*](submit).gateway_cookies|ex[*](callback).gateway_cookies", Kratos: absent, Gateway: `*ory_actions_oidc*`,
+		Why: "Kratos's OIDC state is encrypted, so the callback alone does not say which flow it completes. The " +
+			"gateway records it on the submit that sends the browser to the provider, in a short-lived sealed " +
+			"cookie the browser brings back on the callback (as it brings Kratos's own continuity cookie), and " +
+			"clears it there.",
 	},
 	{
 		ID: "async-login-session-id", Scenarios: "login_after_async_*",

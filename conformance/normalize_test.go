@@ -38,6 +38,15 @@ var (
 	uuidToken = regexp.MustCompile(`<uuid:\d+>`)
 )
 
+// providerOrigin is the OIDC provider's origin (the suite's Hydra), once
+// started; providerURLRe matches its URLs inside a string.
+var (
+	providerOrigin string
+	providerURLRe  = regexp.MustCompile(`http://127\.0\.0\.1:\d+/oauth2/[^\s"]*`)
+	hydraCookieRe  = regexp.MustCompile(`^(ory_hydra_[a-z_]+_dev)_\d+$`)
+	oneTimeParamRe = regexp.MustCompile(`\b(code|state|token)=(ory_[a-z]{2}_[A-Za-z0-9_.-]+|[0-9a-f]{40,})`)
+)
+
 // secretKeys hold values that are random per run.
 var secretKeys = map[string]string{
 	"session_token":     "<token>",
@@ -86,6 +95,17 @@ func (n *normalizer) value(key string, v any) any {
 		if hashedHeaders[key] {
 			return "sha256:" + shortHash(x)
 		}
+		if providerOrigin != "" && strings.Contains(x, providerOrigin+"/") {
+			// The provider's authorization URL: its query holds the side's
+			// callback URL and per-run random state and PKCE challenge.
+			x = providerURLRe.ReplaceAllStringFunc(x, func(u string) string {
+				path, _, _ := strings.Cut(strings.TrimPrefix(u, providerOrigin), "?")
+				return "<provider>" + path
+			})
+		}
+		// One-time values in URLs: the provider's code and Kratos's state
+		// on a callback, a logout token.
+		x = oneTimeParamRe.ReplaceAllString(x, "${1}=<random>")
 		return n.str(x)
 	default:
 		if key == "since" {
@@ -116,7 +136,9 @@ func (n *normalizer) object(key string, m map[string]any) map[string]any {
 		if key == "request_cookies" {
 			// The client's cookies: CSRF and session cookies, and anything
 			// the gateway sets; the names are compared, the values are random.
-			out[n.str(k)] = "<cookie>"
+			// Hydra's CSRF cookies (same host, so the jar sends them to
+			// Kratos too) are named after each side's own OAuth2 client.
+			out[hydraCookieRe.ReplaceAllString(n.str(k), "${1}_<n>")] = "<cookie>"
 			continue
 		}
 		out[n.str(k)] = n.value(k, v)

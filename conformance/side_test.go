@@ -9,6 +9,7 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/hydratest"
 	"github.com/caddy-ory-actions/caddy-ory-actions/internal/kratostest"
 )
 
@@ -22,9 +23,13 @@ type suiteEnv struct {
 	kratos *kratostest.Kratos
 	// variants are the gateway side's Kratoses of other configurations
 	// (variants_test.go), started on first use.
-	variants   map[string]*kratostest.Kratos
-	gatewayURL string
-	dead       string // an origin where nothing listens
+	variants map[string]*kratostest.Kratos
+	// oidcClient and oidcConfigure are the gateway side's OAuth2 client of
+	// the suite's Hydra and the Kratos configuration using it.
+	oidcClient    hydratest.Client
+	oidcConfigure func(cfg map[string]any)
+	gatewayURL    string
+	dead          string // an origin where nothing listens
 }
 
 // runNative runs the scenario against a Kratos of its own that has the
@@ -32,7 +37,14 @@ type suiteEnv struct {
 func runNative(sc scenario, dead string) *transcript {
 	rc := newReceiver(sc, true)
 	defer rc.Close()
-	configure, err := variantConfigure(sc.variant)
+	var configure func(cfg map[string]any)
+	var client hydratest.Client
+	var err error
+	if sc.variant == variantOIDC {
+		client, configure, err = oidcClient()
+	} else {
+		configure, err = variantConfigure(sc.variant)
+	}
 	if err != nil {
 		return &transcript{fatal: err.Error()}
 	}
@@ -41,6 +53,9 @@ func runNative(sc scenario, dead string) *transcript {
 		return &transcript{fatal: "starting Kratos with the hooks: " + err.Error()}
 	}
 	defer k.Stop()
+	if err := prepareOIDC(sc, k, client); err != nil {
+		return &transcript{fatal: "registering the Kratos with Hydra: " + err.Error()}
+	}
 	sd := &side{native: true, public: k.PublicURL, admin: k.AdminURL, setup: k.PublicURL, rc: rc}
 	tr := runScript(sc, sd)
 	newNormalizer(map[string]string{
@@ -67,6 +82,9 @@ func runGatewayWith(env *suiteEnv, sc scenario, hooksFor func(receiverURL string
 	k, err := env.kratosFor(sc.variant)
 	if err != nil {
 		return &transcript{fatal: "starting the gateway's Kratos: " + err.Error()}
+	}
+	if err := prepareOIDC(sc, k, env.oidcClient); err != nil {
+		return &transcript{fatal: "registering the gateway with Hydra: " + err.Error()}
 	}
 	hooks, err := hooksFor(rc.URL())
 	var cfg []byte

@@ -46,6 +46,14 @@ func variantConfigure(variant string) (func(cfg map[string]any), error) {
 	switch variant {
 	case variantPasswordless:
 		c, err = kratostest.PasswordlessCode(variantDir)
+	case variantOIDC:
+		// One OAuth2 client per Kratos: see oidcClient; the gateway
+		// side's Kratos takes the environment's.
+		if env == nil || env.oidcConfigure == nil {
+			err = fmt.Errorf("the oidc variant's gateway client is not set up")
+		} else {
+			c = env.oidcConfigure
+		}
 	default:
 		err = fmt.Errorf("unknown Kratos variant %q", variant)
 	}

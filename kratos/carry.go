@@ -49,6 +49,11 @@ type Carry struct {
 	// flow) would otherwise show the gateway's init request, where Kratos
 	// shows the submit that replaced the flow.
 	RequestURL string `json:"u,omitempty"`
+	// OIDCProvider, set when a social sign-up was refused on its callback,
+	// makes the flow show what Kratos shows then: the trait inputs with
+	// the provider's values (Refill) and a "Continue" button for the
+	// provider (OIDCRegistrationErrorUI).
+	OIDCProvider string `json:"p,omitempty"`
 }
 
 // Persisting is what stays of an interrupt in Kratos's stored flow once a
@@ -72,6 +77,13 @@ func (c Carry) Apply(flow []byte, opt MapOptions) ([]byte, error) {
 }
 
 func (c Carry) apply(flow []byte, opt MapOptions) ([]byte, error) {
+	if c.OIDCProvider != "" {
+		ui, err := OIDCRegistrationErrorUI(flow, c.OIDCProvider, c.Refill)
+		if err != nil {
+			return nil, err
+		}
+		flow = ui
+	}
 	if c.ValuesOnly {
 		return ApplyMessages(flow, nil, MapOptions{Refill: c.Refill})
 	}

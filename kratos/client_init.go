@@ -45,3 +45,24 @@ func (c *Client) ErrorUIURL(ctx context.Context) (string, error) {
 	loc.RawQuery, loc.Fragment = "", ""
 	return loc.String(), nil
 }
+
+// FlowUIURL asks Kratos where a flow's UI is (selfservice.flows.<flow>.
+// ui_url), by an HTML init without cookies, which Kratos answers with a
+// redirect there (?flow=<a new flow>, left to expire). It returns the URL
+// without its query, or "" when Kratos answered something else.
+func (c *Client) FlowUIURL(ctx context.Context, flow Flow) (string, error) {
+	u := c.endpoint(c.public, "/self-service/"+string(flow)+"/browser", "")
+	resp, err := c.send(ctx, http.MethodGet, u, nil, "", func(h http.Header) { h.Set("Accept", "text/html") }, "flow UI probe")
+	if err != nil {
+		return "", err
+	}
+	if resp.Status != http.StatusSeeOther && resp.Status != http.StatusFound {
+		return "", nil
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Query().Get("flow") == "" || !loc.IsAbs() {
+		return "", nil
+	}
+	loc.RawQuery, loc.Fragment = "", ""
+	return loc.String(), nil
+}

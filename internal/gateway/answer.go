@@ -53,7 +53,7 @@ func (x *exchange) answerInterrupt(f kratos.Flow, flow []byte, msgs []hooks.Mess
 		FlowID: flowID, Flow: f, Expires: flowExpiry(flow), Messages: msgs,
 		Refill: opt.Refill, ClearIdentifier: opt.ClearIdentifier,
 		Active: gjson.GetBytes(flow, "active").String(), CSRFToken: opt.CSRFToken,
-		Nodes: kratos.AddedNodes(flow, msgs),
+		Nodes: kratos.AddedNodes(flow, msgs), OIDCProvider: x.oidcProvider,
 	}
 	if prev, ok := x.carriedInterrupt(); ok {
 		// Nodes an earlier interrupt added stay in Kratos's flow too.
@@ -72,7 +72,7 @@ func (x *exchange) answerInterrupt(f kratos.Flow, flow []byte, msgs []hooks.Mess
 		writeJSON(x.w, http.StatusBadRequest, contentTypeFlow, mapped)
 		return
 	}
-	ui := x.gw.ui.flowURL(f, x.r, flowID)
+	ui := x.gw.ui.flowURLOrAsk(x.r.Context(), x.gw.kratos, f, x.r, flowID)
 	if ui == "" {
 		x.gw.logger.Error("no UI URL known for this flow; set ui_url in the ory_actions config", zap.String("flow", string(f)))
 		x.answerError(kratos.WebhookFailed(http.StatusInternalServerError, "the gateway does not know the "+string(f)+" UI URL"))

@@ -29,6 +29,9 @@ type exchange struct {
 	// carry, continuation and oidcStart are the values of the gateway's
 	// own cookies, taken off the request (see takeGatewayCookies).
 	carry, continuation, oidcStart string
+	// oidcProvider is set while answering a social sign-up a hook refused:
+	// the carry then rebuilds Kratos's error form for that provider.
+	oidcProvider string
 }
 
 // pass hands the request to Kratos untouched.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -211,7 +212,9 @@ func (x *exchange) oidcRegistered(ctx context.Context, flow []byte, ans answer, 
 	s := &submission{flow: flow, method: "oidc"}
 	s.parse, s.post, s.async = partition(hs)
 	s.sync, _ = splitAsync(hs)
-	parts := ctxParts{flow: passedChallenge(flow), transient: []byte("{}"), req: x.r}
+	// Kratos's hooks see the flow as loaded, the oidc method active.
+	flow = loginCtxFlow(flow, "oidc")
+	parts := ctxParts{flow: flow, transient: []byte("{}"), req: x.r}
 	var pending []patchedField
 	if len(s.parse) > 0 {
 		schemaID := jsonString(identity, "schema_id")
@@ -231,9 +234,15 @@ func (x *exchange) oidcRegistered(ctx context.Context, flow []byte, ans answer, 
 				x.answerFailure(kratos.Registration, flow, res.fail)
 				return
 			}
-			x.answerInterrupt(kratos.Registration, flow, res.interrupt, kratos.MapOptions{
-				ResetMessages: true, Refill: kratos.TraitValues(traits),
-				Order: kratos.NodeOrderFor(kratos.Registration, schema.KeysInOrder()),
+			provider := path.Base(x.r.URL.Path)
+			values := kratos.TraitValues(traits)
+			shown := flow
+			if ui, err := kratos.OIDCRegistrationErrorUI(flow, provider, values); err == nil {
+				shown = ui
+			}
+			x.oidcProvider = provider
+			x.answerInterrupt(kratos.Registration, shown, res.interrupt, kratos.MapOptions{
+				ResetMessages: true, Refill: values, Order: kratos.NodeOrderFor(kratos.Registration, schema.KeysInOrder()),
 			})
 			return
 		}

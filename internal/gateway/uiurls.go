@@ -49,6 +49,22 @@ func (u *uiURLs) flowURL(f kratos.Flow, r *http.Request, flowID string) string {
 	return ""
 }
 
+// flowURLOrAsk is flowURL, asking Kratos (an HTML init) when the URL is
+// neither configured, learned, nor named by the Referer: a JSON client
+// whose flow a browser navigation (an OIDC callback) ends must be sent to
+// its UI like a form client.
+func (u *uiURLs) flowURLOrAsk(ctx context.Context, c *kratos.Client, f kratos.Flow, r *http.Request, flowID string) string {
+	if v := u.flowURL(f, r, flowID); v != "" {
+		return v
+	}
+	found, err := c.FlowUIURL(ctx, f)
+	if err != nil || found == "" {
+		return ""
+	}
+	u.learned.Store(f, found)
+	return found
+}
+
 // errorUI returns the error UI URL: configured, else the one Kratos
 // revealed, else asked of Kratos now (once at a time; a failed probe is
 // tried again on the next need). "" when Kratos cannot tell.

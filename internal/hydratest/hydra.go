@@ -43,8 +43,14 @@ type Hydra struct {
 	// ClientID and ClientSecret are the OAuth2 client Kratos uses.
 	ClientID, ClientSecret string
 
-	mu   sync.Mutex
-	user User
+	mu      sync.Mutex
+	adminMu sync.Mutex
+	user    User
+	// byRedirect are the users of sign-ins whose client redirects to a
+	// given URI (one Kratos each), besides the default user.
+	byRedirect map[string]User
+	// emails maps the subjects signed in to their e-mail claims.
+	emails map[string]string
 	// Logins counts the login challenges the app accepted.
 	logins int
 }
@@ -76,7 +82,7 @@ func Binary(t testing.TB) string {
 func Start(t *testing.T, redirectURI string) *Hydra {
 	t.Helper()
 	bin := Binary(t)
-	h := &Hydra{}
+	h := &Hydra{byRedirect: map[string]User{}, emails: map[string]string{}}
 	app := httptest.NewServer(http.HandlerFunc(h.serveApp))
 	t.Cleanup(app.Close)
 
@@ -124,22 +130,54 @@ func Start(t *testing.T, redirectURI string) *Hydra {
 		log, _ := os.ReadFile(logFile.Name())
 		t.Fatalf("hydratest: %v\n--- hydra log ---\n%s", err, log)
 	}
-	h.ClientSecret = randomHex(16)
-	var client struct {
+	c, err := h.NewClient(redirectURI)
+	if err != nil {
+		t.Fatalf("hydratest: creating the OAuth2 client: %v", err)
+	}
+	h.ClientID, h.ClientSecret = c.ID, c.Secret
+	return h
+}
+
+// Client is an OAuth2 client of Hydra's.
+type Client struct{ ID, Secret string }
+
+// NewClient creates an OAuth2 client that may redirect to redirectURI
+// ("" for none yet): one per Kratos, so that setting a Kratos's callback
+// URL later (AllowRedirectFor) never rewrites a client another Kratos is
+// signing in with.
+func (h *Hydra) NewClient(redirectURI string) (Client, error) {
+	c := Client{Secret: randomHex(16)}
+	var out struct {
 		ClientID string `json:"client_id"`
 	}
-	if err := h.admin(http.MethodPost, "/admin/clients", map[string]any{
-		"client_secret":              h.ClientSecret,
-		"redirect_uris":              []string{redirectURI},
+	err := h.admin(http.MethodPost, "/admin/clients", clientDoc(c, redirectURI), &out)
+	c.ID = out.ClientID
+	return c, err
+}
+
+// AllowRedirectFor sets the one redirect URI of client c (its Kratos's
+// callback URL, known once that Kratos has started), replacing the whole
+// client, secret included (Hydra keeps only its hash).
+func (h *Hydra) AllowRedirectFor(c Client, uri string) error {
+	doc := clientDoc(c, uri)
+	doc["client_id"] = c.ID
+	return h.admin(http.MethodPut, "/admin/clients/"+url.PathEscape(c.ID), doc, nil)
+}
+
+// clientDoc is the client Kratos's generic provider signs in with.
+func clientDoc(c Client, redirectURI string) map[string]any {
+	uris := []string{}
+	if redirectURI != "" {
+		uris = append(uris, redirectURI)
+	}
+	return map[string]any{
+		"client_secret":              c.Secret,
+		"redirect_uris":              uris,
 		"grant_types":                []string{"authorization_code", "refresh_token"},
 		"response_types":             []string{"code", "id_token"},
 		"scope":                      "openid email offline_access",
 		"token_endpoint_auth_method": "client_secret_basic",
-	}, &client); err != nil {
-		t.Fatalf("hydratest: creating the OAuth2 client: %v", err)
 	}
-	h.ClientID = client.ClientID
-	return h
 }
 
 // SignInAs makes the login app accept the next challenges as u.
@@ -147,6 +185,27 @@ func (h *Hydra) SignInAs(u User) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.user = u
+}
+
+// SignInAsFor makes the login app accept sign-ins that return to
+// redirectURI as u (for several Kratoses sharing one Hydra).
+func (h *Hydra) SignInAsFor(redirectURI string, u User) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.byRedirect[redirectURI] = u
+}
+
+// userFor is the user of a login request whose authorization URL is
+// requestURL.
+func (h *Hydra) userFor(requestURL string) User {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if u, err := url.Parse(requestURL); err == nil {
+		if user, ok := h.byRedirect[u.Query().Get("redirect_uri")]; ok {
+			return user
+		}
+	}
+	return h.user
 }
 
 // Logins is how many login challenges the app accepted.
@@ -159,9 +218,6 @@ func (h *Hydra) Logins() int {
 // serveApp is the login and consent app: it accepts every challenge with
 // Hydra's admin API and sends the browser on.
 func (h *Hydra) serveApp(w http.ResponseWriter, r *http.Request) {
-	h.mu.Lock()
-	u := h.user
-	h.mu.Unlock()
 	var redirect struct {
 		RedirectTo string `json:"redirect_to"`
 	}
@@ -169,25 +225,37 @@ func (h *Hydra) serveApp(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/login":
 		q := url.Values{"login_challenge": {r.URL.Query().Get("login_challenge")}}
+		var req struct {
+			RequestURL string `json:"request_url"`
+		}
+		if err = h.admin(http.MethodGet, "/admin/oauth2/auth/requests/login?"+q.Encode(), nil, &req); err != nil {
+			break
+		}
+		u := h.userFor(req.RequestURL)
 		err = h.admin(http.MethodPut, "/admin/oauth2/auth/requests/login/accept?"+q.Encode(),
 			map[string]any{"subject": u.Subject, "remember": false}, &redirect)
 		if err == nil {
 			h.mu.Lock()
 			h.logins++
+			h.emails[u.Subject] = u.Email
 			h.mu.Unlock()
 		}
 	case "/consent":
 		q := url.Values{"consent_challenge": {r.URL.Query().Get("consent_challenge")}}
 		var req struct {
+			Subject           string   `json:"subject"`
 			RequestedScope    []string `json:"requested_scope"`
 			RequestedAudience []string `json:"requested_access_token_audience"`
 		}
 		if err = h.admin(http.MethodGet, "/admin/oauth2/auth/requests/consent?"+q.Encode(), nil, &req); err == nil {
+			h.mu.Lock()
+			email := h.emails[req.Subject]
+			h.mu.Unlock()
 			err = h.admin(http.MethodPut, "/admin/oauth2/auth/requests/consent/accept?"+q.Encode(), map[string]any{
 				"grant_scope":                 req.RequestedScope,
 				"grant_access_token_audience": req.RequestedAudience,
 				"session": map[string]any{"id_token": map[string]any{
-					"email": u.Email, "email_verified": true,
+					"email": email, "email_verified": true,
 				}},
 			}, &redirect)
 		}
@@ -203,7 +271,23 @@ func (h *Hydra) serveApp(w http.ResponseWriter, r *http.Request) {
 }
 
 // admin calls Hydra's admin API with a JSON body and decodes the answer.
+// Hydra on its in-memory database refuses concurrent writes ("Unable to
+// serialize access due to a concurrent update"): calls are serialised and
+// such a refusal is retried.
 func (h *Hydra) admin(method, path string, body, out any) error {
+	h.adminMu.Lock()
+	defer h.adminMu.Unlock()
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = h.adminOnce(method, path, body, out); err == nil || !strings.Contains(err.Error(), "concurrent update") {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
+	}
+	return err
+}
+
+func (h *Hydra) adminOnce(method, path string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
