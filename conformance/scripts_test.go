@@ -168,14 +168,21 @@ func recoveryScript(c *client) {
 // recoveryWrongCodeScript: a wrong code first (Kratos refuses it without
 // running after hooks), the flow fetched, then the right code.
 func recoveryWrongCodeScript(c *client) {
+	c.wrongThenRightCode("recovery")
+	c.whoami()
+}
+
+// wrongThenRightCode runs a code flow (recovery, verification) for the
+// client's address with a wrong code first and the flow fetched after it.
+func (c *client) wrongThenRightCode(flow string) *flowRef {
 	c.setupIdentity()
-	f := c.init("recovery")
+	f := c.init(flow)
 	c.submit(f, map[string]any{"method": "code", "email": c.email})
 	code := c.courierCode()
 	c.submit(f, map[string]any{"method": "code", "code": wrongCode(code)})
 	c.fetch(f)
 	c.submit(f, map[string]any{"method": "code", "code": code})
-	c.whoami()
+	return f
 }
 
 // wrongCode is a six-digit code that is not code.
@@ -207,13 +214,7 @@ func verificationScript(c *client) {
 // verificationWrongCodeScript: verificationScript with a wrong code first
 // and the flow fetched after each code.
 func verificationWrongCodeScript(c *client) {
-	c.setupIdentity()
-	f := c.init("verification")
-	c.submit(f, map[string]any{"method": "code", "email": c.email})
-	code := c.courierCode()
-	c.submit(f, map[string]any{"method": "code", "code": wrongCode(code)})
-	c.fetch(f)
-	c.submit(f, map[string]any{"method": "code", "code": code})
+	f := c.wrongThenRightCode("verification")
 	c.fetch(f)
 	c.adminIdentities()
 }
