@@ -3,6 +3,7 @@ package conformance
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/caddy-ory-actions/caddy-ory-actions/internal/kratostest"
@@ -13,12 +14,21 @@ type flowRef struct {
 	flow string // registration, login, …
 	id   string
 	csrf string
+	// doc is the last flow document seen (nodes a script reads, e.g. a
+	// TOTP secret).
+	doc map[string]any
+	// withSession: the flow belongs to a session (settings, an AAL2
+	// login), which API clients send as X-Session-Token.
+	withSession bool
 }
 
 // update takes the id and CSRF token from a flow document.
 func (f *flowRef) update(doc map[string]any) {
 	if doc == nil {
 		return
+	}
+	if _, ok := doc["ui"]; ok {
+		f.doc = doc
 	}
 	if id, ok := doc["id"].(string); ok && id != "" {
 		f.id = id
@@ -51,7 +61,7 @@ func csrfOf(doc map[string]any) string {
 // /browser with Accept JSON, or for a form client GET /browser as a page,
 // then follow the redirect to the UI, which fetches the flow.
 func (c *client) init(flow string, query ...string) *flowRef {
-	f := &flowRef{flow: flow}
+	f := &flowRef{flow: flow, withSession: flow == "settings" || slices.Contains(query, "aal=aal2")}
 	kind := "browser"
 	if c.kind == apiClient {
 		kind = "api"
@@ -61,7 +71,7 @@ func (c *client) init(flow string, query ...string) *flowRef {
 		path += "?" + strings.Join(query, "&")
 	}
 	rq := c.jsonRequest(http.MethodGet, path, nil)
-	if flow == "settings" {
+	if f.withSession {
 		rq.header = c.sessionHeader()
 	}
 	if c.kind == browserFormClient {
@@ -88,7 +98,7 @@ func (c *client) fetchAs(label string, f *flowRef) {
 		return
 	}
 	rq := c.jsonRequest(http.MethodGet, "/self-service/"+f.flow+"/flows?"+url.Values{"id": {f.id}}.Encode(), nil)
-	if f.flow == "settings" {
+	if f.withSession {
 		rq.header = c.sessionHeader()
 	}
 	r := c.exchange(label, rq)
@@ -120,7 +130,7 @@ func (c *client) submit(f *flowRef, fields map[string]any) reply {
 	} else {
 		rq = c.jsonRequest(http.MethodPost, path, fields)
 	}
-	if f.flow == "settings" {
+	if f.withSession {
 		rq.header = c.sessionHeader()
 	}
 	r := c.exchange("submit", rq)

@@ -146,6 +146,20 @@ func (n *normalizer) object(key string, m map[string]any) map[string]any {
 	if nodes, ok := out["nodes"].([]any); ok && key == "ui" {
 		out["nodes"] = csrfLast(nodes)
 	}
+	// A TOTP key's QR code and secret are random.
+	switch m["id"] {
+	case "totp_qr":
+		if _, ok := out["src"].(string); ok {
+			out["src"] = "<totp-qr>"
+		}
+	case "totp_secret_key":
+		if text, ok := out["text"].(map[string]any); ok {
+			text["text"] = "<totp-secret>"
+			if ctx, ok := text["context"].(map[string]any); ok {
+				ctx["secret"] = "<totp-secret>"
+			}
+		}
+	}
 	// A node's value is random for the CSRF token and the one-time code.
 	if name, _ := m["name"].(string); name == "csrf_token" || name == "code" {
 		if s, ok := out["value"].(string); ok && s != "" {

@@ -14,7 +14,10 @@ import (
 // native side's Kratos has it plus the hooks, the gateway's Kratos has it
 // without hooks.
 
-const variantPasswordless = "passwordless"
+const (
+	variantPasswordless  = "passwordless"
+	variantSecondFactors = "second_factors"
+)
 
 var (
 	variantMu         sync.Mutex
@@ -46,6 +49,8 @@ func variantConfigure(variant string) (func(cfg map[string]any), error) {
 	switch variant {
 	case variantPasswordless:
 		c, err = kratostest.PasswordlessCode(variantDir)
+	case variantSecondFactors:
+		c = kratostest.SecondFactors
 	case variantOIDC:
 		// One OAuth2 client per Kratos: see oidcClient; the gateway
 		// side's Kratos takes the environment's.

@@ -1,11 +1,6 @@
 package integration
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,26 +17,16 @@ import (
 // the second factor signs in.
 
 // secondFactorKratos enables TOTP and lookup codes.
-func secondFactorKratos(cfg map[string]any) {
-	kratostest.SetConfig(cfg, "selfservice.methods.totp", map[string]any{"enabled": true, "config": map[string]any{"issuer": "caddy-ory-actions tests"}})
-	kratostest.SetConfig(cfg, "selfservice.methods.lookup_secret", map[string]any{"enabled": true})
-}
+var secondFactorKratos = kratostest.SecondFactors
 
-// totpCode is RFC 6238's code for secret (base32) at t: HMAC-SHA1, 30 s
-// steps, six digits, as Kratos's TOTP keys are generated.
+// totpCode is kratostest.TOTPCode for a test.
 func totpCode(t *testing.T, secret string, at time.Time) string {
 	t.Helper()
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
+	code, err := kratostest.TOTPCode(secret, at)
 	if err != nil {
-		t.Fatalf("TOTP secret %q: %v", secret, err)
+		t.Fatal(err)
 	}
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(at.Unix()/30))
-	mac := hmac.New(sha1.New, key)
-	mac.Write(msg[:])
-	sum := mac.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:off+4])&0x7fffffff)%1000000)
+	return code
 }
 
 // signedInAPIClient registers nothing: it creates an identity with a

@@ -61,6 +61,11 @@ func (x *exchange) serveLoginSubmit(s *submission) {
 		req:       x.r,
 		session:   ctxSession(session),
 	}
+	if gjson.GetBytes(s.flow, "requested_aal").String() == "aal2" {
+		// A second factor upgrades the stored session: Kratos's hooks see
+		// it with its ids.
+		parts.session = session
+	}
 	res := gw.runSync(ctx, kratos.Login, s.sync, parts, identity)
 	switch {
 	case res.interrupt != nil:

@@ -95,7 +95,8 @@ func settingsPostParts(r *http.Request, s *submission, done []byte) ctxParts {
 		flow, _ = sjson.SetRawBytes(flow, "continue_with", kept)
 	}
 	parts := ctxParts{flow: flow, req: r}
-	if s.sub.Method == "profile" {
+	if s.sub.Method == "profile" || s.method == "totp" {
+		// These strategies keep the submit's transient payload in the flow.
 		parts.transient = s.sub.TransientPayloadOrEmpty()
 	}
 	return parts

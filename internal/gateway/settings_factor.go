@@ -51,7 +51,14 @@ func (x *exchange) serveFactorSetup(s *submission, credential string) {
 	}
 	var pending []patchedField
 	if len(s.parse) > 0 {
-		res := x.gw.runSync(ctx, kratos.Settings, s.parse, ctxParts{flow: s.flow, req: x.r}, jsonRaw(s.flow, "identity"))
+		// Kratos's hooks see the flow as its code check left it: the
+		// earlier submit's messages (a wrong code) are gone.
+		flow := s.flow
+		if reset, err := kratos.ApplyMessages(s.flow, nil, kratos.MapOptions{ResetMessages: true}); err == nil {
+			flow = reset
+		}
+		parts := ctxParts{flow: flow, transient: s.sub.TransientPayloadOrEmpty(), req: x.r}
+		res := x.gw.runSync(ctx, kratos.Settings, s.parse, parts, jsonRaw(s.flow, "identity"))
 		if res.fail != nil || res.interrupt != nil {
 			x.removeFactor(ctx, s, credential)
 			x.w.Header().Del("Set-Cookie")
@@ -59,7 +66,15 @@ func (x *exchange) serveFactorSetup(s *submission, credential string) {
 				x.answerFailure(kratos.Settings, s.flow, res.fail)
 				return
 			}
-			x.answerInterrupt(kratos.Settings, s.flow, res.interrupt, kratos.MapOptions{Order: kratos.NodeOrderFor(kratos.Settings, nil)})
+			// Kratos answers with the flow as its code check left it: the
+			// earlier submit's messages (a wrong code) are gone.
+			var keys []string
+			if schema, err := x.gw.schemas.get(ctx, jsonString(s.flow, "identity.schema_id")); err == nil {
+				keys = schema.KeysInOrder()
+			}
+			x.answerInterrupt(kratos.Settings, s.flow, res.interrupt, kratos.MapOptions{
+				ResetMessages: true, Order: kratos.NodeOrderFor(kratos.Settings, keys),
+			})
 			return
 		}
 		pending = res.patched

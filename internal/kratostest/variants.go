@@ -1,10 +1,16 @@
 package kratostest
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base32"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // PasswordlessCode returns a Configure function for a Kratos with
@@ -64,4 +70,27 @@ func Passkeys(dir, origin string) (func(cfg map[string]any), error) {
 		}})
 		SetConfig(cfg, "selfservice.flows.registration.after.passkey", map[string]any{"hooks": []any{map[string]any{"hook": "session"}}})
 	}, nil
+}
+
+// SecondFactors is a Configure function that enables TOTP and lookup
+// codes.
+func SecondFactors(cfg map[string]any) {
+	SetConfig(cfg, "selfservice.methods.totp", map[string]any{"enabled": true, "config": map[string]any{"issuer": "caddy-ory-actions tests"}})
+	SetConfig(cfg, "selfservice.methods.lookup_secret", map[string]any{"enabled": true})
+}
+
+// TOTPCode is RFC 6238's code for a base32 secret at t: HMAC-SHA1, 30 s
+// steps, six digits, as Kratos generates its TOTP keys.
+func TOTPCode(secret string, at time.Time) (string, error) {
+	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
+	if err != nil {
+		return "", fmt.Errorf("TOTP secret: %w", err)
+	}
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], uint64(at.Unix()/30))
+	mac := hmac.New(sha1.New, key)
+	mac.Write(msg[:])
+	sum := mac.Sum(nil)
+	off := sum[len(sum)-1] & 0x0f
+	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:off+4])&0x7fffffff)%1000000), nil
 }

@@ -1,0 +1,98 @@
+package conformance
+
+import (
+	"time"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/kratostest"
+)
+
+// secondFactorFamilies: a TOTP key set up in settings (settings after
+// totp) and the AAL2 login with it (login after totp), on a Kratos with
+// TOTP and lookup codes enabled. A wrong code comes first each time:
+// Kratos runs no hook for it.
+func secondFactorFamilies() []family {
+	fam := func(name, flow string, script func(*client), hooks func(string) []hookDef) family {
+		return family{name: name, flow: flow, kinds: apiAndJSON, script: script, hooks: hooks, variant: variantSecondFactors}
+	}
+	return []family{
+		fam("settings_totp_after_parse_ok", "settings", totpSetupScript,
+			fixed(after("totp", webhook("/h1", parse)), after("totp", webhook("/h2")))),
+		fam("settings_totp_after_parse_400_messages", "settings", totpSetupScript,
+			fixed(after("totp", webhook("/h1", parse), status(400, totpMessages)))),
+		fam("login_totp_after_ok", "login", totpLoginScript,
+			fixed(after("totp", webhook("/h1", parse)), after("totp", webhook("/h2", ignore)))),
+	}
+}
+
+// totpMessages puts a hook's message on the TOTP code field.
+const totpMessages = `{"messages":[{"instance_ptr":"#/totp_code","messages":[{"id":4000001,"text":"no authenticator apps here","type":"error"}]}]}`
+
+// totpSetupScript: a signed-in identity sets up TOTP (a wrong code, then
+// the right one), fetches the flow, and the identity is read.
+func totpSetupScript(c *client) {
+	c.setupIdentity()
+	c.setupLogin()
+	c.setUpTOTP()
+	c.adminIdentities()
+}
+
+// setUpTOTP runs a settings flow that adds a TOTP key and returns its
+// secret ("" when the flow offered none).
+func (c *client) setUpTOTP() string {
+	f := c.init("settings")
+	secret := totpSecretOf(f.doc)
+	if secret == "" {
+		c.note("totp", "the settings flow offers no TOTP key")
+		return ""
+	}
+	c.submit(f, map[string]any{"method": "totp", "totp_code": "000000"})
+	c.submit(f, map[string]any{"method": "totp", "totp_code": c.totp(secret)})
+	c.fetch(f)
+	return secret
+}
+
+// totpLoginScript: TOTP set up, a fresh password login (AAL1), then the
+// AAL2 login with a wrong and the right code, and whoami.
+func totpLoginScript(c *client) {
+	c.setupIdentity()
+	c.setupLogin()
+	secret := c.setUpTOTP()
+	if c.kind != apiClient {
+		c.logout()
+	}
+	c.setupLogin()
+	f := c.init("login", "aal=aal2")
+	c.submit(f, map[string]any{"method": "totp", "totp_code": "000000"})
+	c.submit(f, map[string]any{"method": "totp", "totp_code": c.totp(secret)})
+	c.whoami()
+}
+
+// totp is the current code for secret.
+func (c *client) totp(secret string) string {
+	code, err := kratostest.TOTPCode(secret, time.Now())
+	if err != nil {
+		c.note("totp", err.Error())
+	}
+	return code
+}
+
+// totpSecretOf reads the TOTP key's secret from a settings flow.
+func totpSecretOf(doc map[string]any) string {
+	ui, _ := doc["ui"].(map[string]any)
+	nodes, _ := ui["nodes"].([]any)
+	for _, n := range nodes {
+		attrs, _ := n.(map[string]any)["attributes"].(map[string]any)
+		if attrs["id"] != "totp_secret_key" {
+			continue
+		}
+		text, _ := attrs["text"].(map[string]any)
+		if ctx, ok := text["context"].(map[string]any); ok {
+			if s, ok := ctx["secret"].(string); ok {
+				return s
+			}
+		}
+		s, _ := text["text"].(string)
+		return s
+	}
+	return ""
+}
