@@ -152,6 +152,13 @@ func (n *normalizer) object(key string, m map[string]any) map[string]any {
 		if _, ok := out["src"].(string); ok {
 			out["src"] = "<totp-qr>"
 		}
+	case "lookup_secret_codes":
+		if text, ok := out["text"].(map[string]any); ok {
+			text["text"] = "<lookup-codes>"
+			if ctx, ok := text["context"].(map[string]any); ok {
+				ctx["secrets"] = "<lookup-codes>"
+			}
+		}
 	case "totp_secret_key":
 		if text, ok := out["text"].(map[string]any); ok {
 			text["text"] = "<totp-secret>"

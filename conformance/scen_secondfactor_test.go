@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"strings"
 	"time"
 
 	"github.com/caddy-ory-actions/caddy-ory-actions/internal/kratostest"
@@ -21,7 +22,66 @@ func secondFactorFamilies() []family {
 			fixed(after("totp", webhook("/h1", parse), status(400, totpMessages)))),
 		fam("login_totp_after_ok", "login", totpLoginScript,
 			fixed(after("totp", webhook("/h1", parse)), after("totp", webhook("/h2", ignore)))),
+		fam("settings_lookup_after_parse_ok", "settings", lookupSetupScript,
+			fixed(after("lookup_secret", webhook("/h1", parse)), after("lookup_secret", webhook("/h2")))),
+		fam("login_lookup_after_ok", "login", lookupLoginScript,
+			fixed(after("lookup_secret", webhook("/h1", parse)))),
 	}
+}
+
+// lookupSetupScript: a signed-in identity regenerates lookup codes (no
+// hook), confirms them (hooks), fetches the flow; the identity is read.
+func lookupSetupScript(c *client) {
+	c.setupIdentity()
+	c.setupLogin()
+	c.setUpLookupCodes()
+	c.adminIdentities()
+}
+
+// setUpLookupCodes regenerates and confirms lookup codes in a settings
+// flow and returns the first code ("" when none was shown).
+func (c *client) setUpLookupCodes() string {
+	f := c.init("settings")
+	c.submit(f, map[string]any{"method": "lookup_secret", "lookup_secret_regenerate": true})
+	code := firstLookupCode(f.doc)
+	c.submit(f, map[string]any{"method": "lookup_secret", "lookup_secret_confirm": true})
+	c.fetch(f)
+	if code == "" {
+		c.note("lookup", "the settings flow showed no lookup codes")
+	}
+	return code
+}
+
+// lookupLoginScript: lookup codes set up, a fresh password login, then
+// the AAL2 login with a code, and whoami.
+func lookupLoginScript(c *client) {
+	c.setupIdentity()
+	c.setupLogin()
+	code := c.setUpLookupCodes()
+	if c.kind != apiClient {
+		c.logout()
+	}
+	c.setupLogin()
+	f := c.init("login", "aal=aal2")
+	c.submit(f, map[string]any{"method": "lookup_secret", "lookup_secret": code})
+	c.whoami()
+}
+
+// firstLookupCode reads the first of the codes a settings flow shows.
+func firstLookupCode(doc map[string]any) string {
+	ui, _ := doc["ui"].(map[string]any)
+	nodes, _ := ui["nodes"].([]any)
+	for _, n := range nodes {
+		attrs, _ := n.(map[string]any)["attributes"].(map[string]any)
+		if attrs["id"] != "lookup_secret_codes" {
+			continue
+		}
+		text, _ := attrs["text"].(map[string]any)
+		s, _ := text["text"].(string)
+		code, _, _ := strings.Cut(s, ",")
+		return strings.TrimSpace(code)
+	}
+	return ""
 }
 
 // totpMessages puts a hook's message on the TOTP code field.

@@ -95,11 +95,18 @@ func settingsPostParts(r *http.Request, s *submission, done []byte) ctxParts {
 		flow, _ = sjson.SetRawBytes(flow, "continue_with", kept)
 	}
 	parts := ctxParts{flow: flow, req: r}
-	if s.sub.Method == "profile" || s.method == "totp" {
-		// These strategies keep the submit's transient payload in the flow.
+	if keepsTransientPayload(s) {
 		parts.transient = s.sub.TransientPayloadOrEmpty()
 	}
 	return parts
+}
+
+// keepsTransientPayload reports the settings strategies whose flow holds
+// the submit's transient payload when the hooks run (observed against
+// Kratos v1.3.1 in the differential suite): profile, TOTP, lookup codes;
+// the password strategy's does not.
+func keepsTransientPayload(s *submission) bool {
+	return s.sub.Method == "profile" || s.method == "totp" || s.method == "lookup_secret"
 }
 
 // settingsPrePersist runs settings parse hooks on the identity the submit
@@ -120,6 +127,9 @@ func (x *exchange) settingsPrePersist(s *submission) (res pointResult, refused, 
 		return res, true, false
 	}
 	parts := ctxParts{flow: s.flow, req: x.r}
+	if keepsTransientPayload(s) {
+		parts.transient = s.sub.TransientPayloadOrEmpty()
+	}
 	identity := stored
 	if s.sub.Method == "profile" {
 		// The profile method keeps the transient payload and shows the
