@@ -264,3 +264,38 @@ func TestOIDCCallbackWithoutItsStartIsRefused(t *testing.T) {
 		t.Fatalf("want the gateway's 400, got %s", r)
 	}
 }
+
+// A settings link is not refused when no settings hook applies to oidc:
+// its callback is placed by its recorded start and passed on, and Kratos
+// links the provider's identity.
+func TestOIDCSettingsLinkPassesWhenNoSettingsHookApplies(t *testing.T) {
+	rc := newReceiver(t, nil)
+	gw, h := oidcGateway(t, hookBlock("registration after oidc", rc.URL(), "\tresponse parse"))
+	email := freshEmail("oidc-link")
+	id := createIdentity(t, gw, email)
+	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
+	b := newBrowser(t)
+
+	init := b.do(http.MethodGet, gw.URL+"/self-service/login/browser", nil, "application/json")
+	login := b.do(http.MethodPost, gw.URL+"/self-service/login?flow="+init.json("id").String(),
+		url.Values{"method": {"password"}, "identifier": {email}, "password": {"Correct-Horse-Battery-9"}, "csrf_token": {csrfToken(init)}}, "application/json")
+	if login.Status != http.StatusOK {
+		t.Fatalf("password login: %s", login)
+	}
+	settings := b.do(http.MethodGet, gw.URL+"/self-service/settings/browser", nil, "application/json")
+	if settings.Status != http.StatusOK {
+		t.Fatalf("settings init: %s", settings)
+	}
+	end := b.do(http.MethodPost, gw.URL+"/self-service/settings?flow="+settings.json("id").String(),
+		url.Values{"link": {"hydra"}, "csrf_token": {csrfToken(settings)}}, "text/html")
+
+	if end.Status != http.StatusSeeOther || !strings.HasPrefix(end.Header.Get("Location"), kratostest.DefaultUIBaseURL+"/settings") {
+		t.Fatalf("want Kratos's redirect to the settings UI, got %s (Location %s)", end, end.Header.Get("Location"))
+	}
+	if !adminIdentityHasCredential(t, gw, id, "oidc") {
+		t.Error("Kratos did not link the provider's identity")
+	}
+	if n := len(rc.Calls()); n != 0 {
+		t.Errorf("%d hook calls, want none (no hook applies to the link)", n)
+	}
+}

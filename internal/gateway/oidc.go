@@ -34,10 +34,11 @@ import (
 // oidcStartMaxAge bounds a provider round trip.
 const oidcStartMaxAge = 30 * time.Minute
 
-// beginOIDC handles a registration or login submit naming a provider while
-// oidc hooks apply: one with an id_token (a native app's sign-in, which
-// completes at once) is refused, as the gateway cannot run hooks on it
-// yet; the others send the browser to the provider.
+// beginOIDC handles a submit naming a provider while oidc hooks exist: one
+// with an id_token (a native app's sign-in, which completes at once) is
+// refused, as the gateway cannot run hooks on it yet; the others send the
+// browser to the provider (a settings link only when no settings hook
+// applies to oidc).
 func (x *exchange) beginOIDC(s *submission, cached []byte) bool {
 	if s.sub.Field("id_token") != "" {
 		x.refuseOIDC()
@@ -101,8 +102,10 @@ func (x *exchange) serveOIDCCallback() {
 		return
 	}
 	http.SetCookie(x.w, kratos.ExpiredOIDCStartCookie(x.r.TLS != nil))
-	if start.Flow != kratos.Registration && start.Flow != kratos.Login {
-		x.refuseOIDC() // a settings link: not supported while settings hooks apply to oidc
+	if start.Flow == kratos.Settings {
+		// A link (a settings submit with hooks for oidc is refused before
+		// it reaches the provider): no hook applies.
+		x.pass()
 		return
 	}
 	ctx := context.WithoutCancel(x.r.Context())
@@ -272,4 +275,9 @@ func (x *exchange) oidcLoggedIn(ctx context.Context, flow []byte, ans answer, se
 	}
 	gw.dispatchAsync(ctx, kratos.Login, async, parts, identity)
 	writeBuffered(x.w, ans)
+}
+
+// settingsOIDCHooked reports a settings after hook that applies to oidc.
+func (gw *Gateway) settingsOIDCHooked() bool {
+	return len(selectMethod(gw.hooksAt(kratos.Settings, After), "oidc")) > 0
 }

@@ -81,8 +81,10 @@ func (gw *Gateway) decide(route kratos.Route, r *http.Request, gatewayCookies bo
 	case kratos.EndpointSubmit:
 		// A social sign-in started from either flow can end in the other
 		// (Kratos turns a registration for a known subject into a login,
-		// and the reverse): both flows' provider submits are recorded.
-		if gw.Interested(f, After) || gw.oidc && (f == kratos.Registration || f == kratos.Login) {
+		// and the reverse), and every callback must be placed: the provider
+		// submits of registration, login and settings (a link) are
+		// recorded whenever an oidc hook exists.
+		if gw.Interested(f, After) || gw.oidc && (f == kratos.Registration || f == kratos.Login || f == kratos.Settings) {
 			return actSubmit
 		}
 	case kratos.EndpointErrorFetch:

@@ -91,6 +91,11 @@ func (x *exchange) beginSubmit() (*submission, bool) {
 	if strategy == "oidc" && gw.oidc && (f == kratos.Registration || f == kratos.Login) {
 		return nil, x.beginOIDC(s, cached)
 	}
+	if strategy == "oidc" && gw.oidc && f == kratos.Settings && oidcCompletes(f, s.sub) && !gw.settingsOIDCHooked() {
+		// A link no hook applies to: recorded so that its callback is
+		// placed and passed on.
+		return nil, x.beginOIDC(s, cached)
+	}
 	all := gw.hooksAt(f, After)
 	if !methodCanApply(all, strategy, f) {
 		return nil, x.pass()
