@@ -44,8 +44,9 @@ type SubmitCheck struct {
 // "profile" submit (it only advances the two-step form), an
 // API flow carrying browser signals (Origin or non-Cloudflare cookies), a
 // browser flow whose CSRF token does not match its cookie, a missing
-// password, traits the identity schema rejects, and a password
-// registration without an identifier. Password policy, taken identifiers,
+// password, traits the identity schema rejects, a password registration
+// without an identifier, and a passkey submit to a non-browser flow.
+// Password policy, taken identifiers,
 // privileged-session age and identity mismatch on settings cannot be known
 // here. Reasons never include submitted values.
 func SubmitRefusal(c SubmitCheck) string {
@@ -64,8 +65,15 @@ func SubmitRefusal(c SubmitCheck) string {
 	if c.Flow == Registration && (s.Method == "profile" || s.Method == "profile:back") {
 		return "a two-step profile submit only advances the form; after hooks do not run"
 	}
-	if reason := flowTypeRefusal(flowField(c.FlowJSON, "type").String(), c); reason != "" {
+	flowType := flowField(c.FlowJSON, "type").String()
+	if reason := flowTypeRefusal(flowType, c); reason != "" {
 		return reason
+	}
+	if c.Method == "passkey" && flowType != "browser" && flowType != "" {
+		// selfservice/strategy/passkey answers "not responsible" for any
+		// flow but a browser one (registration, login and settings), and no
+		// later strategy takes a passkey submit: Kratos refuses it.
+		return "Kratos's passkey strategy serves browser flows only"
 	}
 	if s.Method == "password" && s.Password == "" && (c.Flow == Registration || c.Flow == Settings) {
 		return "the password is missing"

@@ -129,6 +129,8 @@ func TestSubmitRefusal(t *testing.T) {
 	}{
 		{"browser JSON submit Kratos accepts", func() SubmitCheck { return base(browser) }, ""},
 		{"API submit Kratos accepts", func() SubmitCheck { return base(api) }, ""},
+		{"passkey submit to an API flow", func() SubmitCheck { c := base(api); c.Method = "passkey"; return c }, "passkey"},
+		{"passkey submit to a browser flow is not refused for its type", func() SubmitCheck { c := base(browser); c.Method = "passkey"; return c }, ""},
 		{"expired flow", func() SubmitCheck { c := base(api); c.Now = c.Now.Add(time.Hour); return c }, "expired"},
 		{"logged-in registration", func() SubmitCheck { c := base(api); c.ActiveSession = true; return c }, "session"},
 		{"undecodable body", func() SubmitCheck { c := base(api); c.SubmitErr = ErrSubmitMalformed; return c }, "decode"},
