@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 
+	"github.com/tidwall/gjson"
 	"go.uber.org/zap"
 
 	"github.com/caddy-ory-actions/caddy-ory-actions/kratos"
@@ -13,7 +14,10 @@ import (
 // settings after hooks only once the code is right; the gateway cannot
 // check it.
 func factorSetup(s *submission) (credential string, ok bool) {
-	if s.method == "totp" && s.sub.Field("totp_code") != "" && !s.sub.Flag("totp_unlink") {
+	// Kratos offers a key (totp_secret_key) only while none is set up; with
+	// a key set up, a TOTP submit is a removal or changes nothing, and a
+	// refusal must never delete the key the identity already had.
+	if s.method == "totp" && s.sub.Field("totp_code") != "" && !s.sub.Flag("totp_unlink") && offersTOTPKey(s.flow) {
 		return "totp", true
 	}
 	return "", false
@@ -92,4 +96,14 @@ func (x *exchange) removeFactor(ctx context.Context, s *submission, credential s
 		return
 	}
 	x.gw.logger.Info("removed the second factor a settings hook refused", zap.String("identity_id", id), zap.String("credential", credential))
+}
+
+// offersTOTPKey reports a settings flow that offers a new TOTP key.
+func offersTOTPKey(flow []byte) bool {
+	for _, n := range gjson.GetBytes(flow, "ui.nodes").Array() {
+		if n.Get("attributes.id").String() == "totp_secret_key" {
+			return true
+		}
+	}
+	return false
 }
