@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,26 +24,6 @@ var providerMu sync.Mutex
 // selected scenario needs it.
 var suiteHydra *hydratest.Hydra
 
-// oidcMapper maps the ID token's e-mail claim to the e-mail trait.
-const oidcMapper = `local claims = std.extVar('claims');
-{ identity: { traits: { email: claims.email } } }`
-
-// oidcConfigure enables the oidc method with Hydra as "hydra", signing in
-// as OAuth2 client c, and the session hook after oidc registration (the
-// usual setup).
-func oidcConfigure(h *hydratest.Hydra, c hydratest.Client) func(cfg map[string]any) {
-	return func(cfg map[string]any) {
-		kratostest.SetConfig(cfg, "selfservice.methods.oidc", map[string]any{"enabled": true, "config": map[string]any{
-			"providers": []any{map[string]any{
-				"id": "hydra", "provider": "generic", "client_id": c.ID, "client_secret": c.Secret,
-				"issuer_url": h.IssuerURL, "scope": []string{"openid", "email"},
-				"mapper_url": "base64://" + base64.StdEncoding.EncodeToString([]byte(oidcMapper)),
-			}},
-		}})
-		kratostest.SetConfig(cfg, "selfservice.flows.registration.after.oidc", map[string]any{"hooks": []any{map[string]any{"hook": "session"}}})
-	}
-}
-
 // oidcClient gives a Kratos of the oidc variant an OAuth2 client of its
 // own and the configuration that uses it.
 func oidcClient() (hydratest.Client, func(cfg map[string]any), error) {
@@ -54,7 +33,7 @@ func oidcClient() (hydratest.Client, func(cfg map[string]any), error) {
 	if err != nil {
 		return c, nil, err
 	}
-	return c, oidcConfigure(suiteHydra, c), nil
+	return c, suiteHydra.KratosProvider(c), nil
 }
 
 // callbackURL is where Hydra sends a Kratos's browsers back to.

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,10 +20,6 @@ import (
 // gateway to Hydra (whose login and consent app the test runs), and back
 // to Kratos's callback through the gateway, where the oidc hooks run.
 
-// oidcMapper maps the ID token's e-mail claim to the e-mail trait.
-const oidcMapper = `local claims = std.extVar('claims');
-{ identity: { traits: { email: claims.email } } }`
-
 // oidcGateway starts Hydra, a Kratos with Hydra as its "hydra" provider
 // (and the session hook after oidc registration), and the gateway in front
 // of Kratos as its public base URL.
@@ -33,17 +28,7 @@ func oidcGateway(t *testing.T, hooksBlock string) (*gateway, *hydratest.Hydra) {
 	port := kratostest.FreePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	h := hydratest.Start(t, base+"/self-service/methods/oidc/callback/hydra")
-	configure := func(cfg map[string]any) {
-		kratostest.SetConfig(cfg, "selfservice.methods.oidc", map[string]any{"enabled": true, "config": map[string]any{
-			"providers": []any{map[string]any{
-				"id": "hydra", "provider": "generic", "client_id": h.ClientID, "client_secret": h.ClientSecret,
-				"issuer_url": h.IssuerURL, "scope": []string{"openid", "email"},
-				"mapper_url": "base64://" + base64.StdEncoding.EncodeToString([]byte(oidcMapper)),
-			}},
-		}})
-		kratostest.SetConfig(cfg, "selfservice.flows.registration.after.oidc", map[string]any{"hooks": []any{map[string]any{"hook": "session"}}})
-	}
-	k := kratostest.Start(t, kratostest.Options{PublicBaseURL: base + "/", Configure: configure})
+	k := kratostest.Start(t, kratostest.Options{PublicBaseURL: base + "/", Configure: h.KratosProvider(hydratest.Client{ID: h.ClientID, Secret: h.ClientSecret})})
 	return startGatewayAt(t, port, k, "", "", hooksBlock), h
 }
 

@@ -9,6 +9,7 @@ package hydratest
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -348,4 +349,24 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // never fails
 	return hex.EncodeToString(b)
+}
+
+// mapper maps the ID token's e-mail claim to the e-mail trait.
+const mapper = `local claims = std.extVar('claims');
+{ identity: { traits: { email: claims.email } } }`
+
+// KratosProvider returns a kratostest Configure function that makes Hydra
+// Kratos's "hydra" OIDC provider, signing in as client c, with the session
+// hook after oidc registration (the usual setup).
+func (h *Hydra) KratosProvider(c Client) func(cfg map[string]any) {
+	return func(cfg map[string]any) {
+		kratostest.SetConfig(cfg, "selfservice.methods.oidc", map[string]any{"enabled": true, "config": map[string]any{
+			"providers": []any{map[string]any{
+				"id": "hydra", "provider": "generic", "client_id": c.ID, "client_secret": c.Secret,
+				"issuer_url": h.IssuerURL, "scope": []string{"openid", "email"},
+				"mapper_url": "base64://" + base64.StdEncoding.EncodeToString([]byte(mapper)),
+			}},
+		}})
+		kratostest.SetConfig(cfg, "selfservice.flows.registration.after.oidc", map[string]any{"hooks": []any{map[string]any{"hook": "session"}}})
+	}
 }

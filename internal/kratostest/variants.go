@@ -19,20 +19,12 @@ import (
 // password registration, and an identity schema, written into dir, whose
 // e-mail is a code identifier too (Kratos sends the codes there).
 func PasswordlessCode(dir string) (func(cfg map[string]any), error) {
-	const passwordOnly = `"password": {
-                "identifier": true
-              }`
-	schema := string(identitySchema)
-	if !strings.Contains(schema, passwordOnly) {
-		return nil, errors.New("kratostest: the identity schema changed; update PasswordlessCode")
-	}
-	schema = strings.Replace(schema, passwordOnly, passwordOnly+`,
+	path, err := schemaWithCredential(dir, "identity.passwordless.schema.json", `,
               "code": {
                 "identifier": true,
                 "via": "email"
-              }`, 1)
-	path := filepath.Join(dir, "identity.passwordless.schema.json")
-	if err := os.WriteFile(path, []byte(schema), 0o644); err != nil {
+              }`)
+	if err != nil {
 		return nil, err
 	}
 	return func(cfg map[string]any) {
@@ -48,19 +40,11 @@ func PasswordlessCode(dir string) (func(cfg map[string]any), error) {
 // an identity schema, written into dir, whose e-mail is the passkey's
 // display name.
 func Passkeys(dir, origin string) (func(cfg map[string]any), error) {
-	const passwordOnly = `"password": {
-                "identifier": true
-              }`
-	schema := string(identitySchema)
-	if !strings.Contains(schema, passwordOnly) {
-		return nil, errors.New("kratostest: the identity schema changed; update Passkeys")
-	}
-	schema = strings.Replace(schema, passwordOnly, passwordOnly+`,
+	path, err := schemaWithCredential(dir, "identity.passkey.schema.json", `,
               "passkey": {
                 "display_name": true
-              }`, 1)
-	path := filepath.Join(dir, "identity.passkey.schema.json")
-	if err := os.WriteFile(path, []byte(schema), 0o644); err != nil {
+              }`)
+	if err != nil {
 		return nil, err
 	}
 	return func(cfg map[string]any) {
@@ -93,4 +77,20 @@ func TOTPCode(secret string, at time.Time) (string, error) {
 	sum := mac.Sum(nil)
 	off := sum[len(sum)-1] & 0x0f
 	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:off+4])&0x7fffffff)%1000000), nil
+}
+
+// schemaWithCredential writes the test identity schema into dir as file,
+// with credential (a JSON member such as `"code": {…}`) added beside the
+// e-mail's password identifier, and returns its path.
+func schemaWithCredential(dir, file, credential string) (string, error) {
+	const passwordOnly = `"password": {
+                "identifier": true
+              }`
+	schema := string(identitySchema)
+	if !strings.Contains(schema, passwordOnly) {
+		return "", errors.New("kratostest: the identity schema changed; update schemaWithCredential")
+	}
+	schema = strings.Replace(schema, passwordOnly, passwordOnly+credential, 1)
+	path := filepath.Join(dir, file)
+	return path, os.WriteFile(path, []byte(schema), 0o644)
 }
