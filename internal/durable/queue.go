@@ -172,4 +172,3 @@ func (q *Queue) Close() {
 		q.cc.Stop()
 	}
 }
-
