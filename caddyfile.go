@@ -217,6 +217,16 @@ func (a *AsyncConfig) unmarshal(d *caddyfile.Dispenser) error {
 			err = intArg(d, &a.Queue)
 		case "drain_timeout":
 			err = durationArg(d, &a.DrainTimeout)
+		case "durable":
+			if a.Durable == nil {
+				a.Durable = &DurableConfig{}
+			}
+			err = a.Durable.unmarshal(d)
+		case "nats": // shorthand for durable { nats <url> }
+			if a.Durable == nil {
+				a.Durable = &DurableConfig{}
+			}
+			err = oneArg(d, &a.Durable.NATS)
 		default:
 			err = d.Errf("unrecognized async subdirective %s", d.Val())
 		}

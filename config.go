@@ -60,6 +60,10 @@ type AsyncConfig struct {
 	// DrainTimeout bounds how long a config unload waits for queued and
 	// running async hooks. Default 10s.
 	DrainTimeout caddy.Duration `json:"drain_timeout,omitempty"`
+	// Durable, when set, stores each delivery in NATS JetStream before the
+	// client is answered and sends it from there (Workers and Queue then
+	// size only the fallback used while JetStream cannot be reached).
+	Durable *DurableConfig `json:"durable,omitempty"`
 }
 
 // SignConfig holds a hook's Standard Webhooks signing secrets.

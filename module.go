@@ -69,6 +69,11 @@ type Handler struct {
 
 	gw     *gateway.Gateway
 	logger *zap.Logger
+
+	// durable is the pooled JetStream queue (nil without async.durable);
+	// unregister removes this config's hooks from its router.
+	durable    *durableBackend
+	unregister func()
 }
 
 // CaddyModule returns the Caddy module information.
@@ -131,8 +136,22 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if cfg.Hooks, err = h.hookSpecs(repl); err != nil {
 		return err
 	}
+	if h.Async.Durable != nil {
+		if h.durable, err = h.loadDurable(); err != nil {
+			return err
+		}
+		cfg.Durable = h.durable.queue
+		if cfg.Metrics != nil {
+			if err := registerDurableMetrics(cfg.Metrics, h.durable); err != nil {
+				return fmt.Errorf("async.durable: metrics: %w", err)
+			}
+		}
+	}
 	if h.gw, err = gateway.New(ctx, cfg); err != nil {
 		return err
+	}
+	if h.durable != nil {
+		h.unregister = h.durable.router.Register(h.gw.DurableSenders())
 	}
 	h.warnAboutOIDC()
 	return nil
@@ -173,15 +192,17 @@ func (h *Handler) sealingKey(secret string) ([32]byte, error) {
 	return key, nil
 }
 
-// warnAboutOIDC says at load that OIDC callbacks will be refused: social
-// sign-in completes on Kratos's callback route, where the gateway cannot
-// yet run the hooks this config applies to it.
+// warnAboutOIDC says at load which social sign-in (OIDC) requests will be
+// refused: browser sign-in and sign-up run their hooks on Kratos's
+// callback, but a native app's id_token submit and linking a provider in
+// settings complete where the gateway cannot run hooks yet.
 func (h *Handler) warnAboutOIDC() {
 	for _, hc := range h.Hooks {
 		if hc.When == "after" && (hc.Method == "" || hc.Method == "oidc") &&
 			(hc.Flow == "registration" || hc.Flow == "login" || hc.Flow == "settings") {
-			h.logger.Warn("after hooks apply to social sign-in (OIDC), which the gateway cannot check yet: " +
-				"requests to /self-service/methods/oidc/callback/* are refused with 501; give these hooks a method to let OIDC through without them")
+			h.logger.Warn("after hooks apply to social sign-in (OIDC): browser sign-in and sign-up run them on the provider callback; " +
+				"native id_token submits (and, with settings hooks, linking a provider in settings) are refused with 501; " +
+				"give these hooks a method to let such requests through without them")
 			return
 		}
 	}
@@ -208,7 +229,16 @@ func (h *Handler) Validate() error {
 // Cleanup drains async hooks within the configured deadline. It copes with a
 // Provision that failed halfway.
 func (h *Handler) Cleanup() error {
-	return h.gw.Close()
+	if h.unregister != nil {
+		h.unregister()
+	}
+	err := h.gw.Close()
+	if h.durable != nil {
+		// The last configuration using the backend closes it; stored
+		// deliveries wait for the next start.
+		_, _ = durablePool.Delete(h.Async.Durable.poolKey())
+	}
+	return err
 }
 
 // Interface guards

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2/caddytest"
+	caddycmd "github.com/caddyserver/caddy/v2/cmd"
 
 	_ "github.com/caddy-ory-actions/caddy-ory-actions" // the ory_actions handler
 
@@ -47,6 +48,12 @@ func kratosForTests(t *testing.T) *kratostest.Kratos {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(asCaddyEnv) == "1" {
+		// This test binary re-executed as Caddy (with ory_actions) for the
+		// tests that need a real process to kill (durable_test.go).
+		caddycmd.Main()
+		return
+	}
 	code := m.Run()
 	if sharedKratos != nil {
 		sharedKratos.Stop()

@@ -7,8 +7,8 @@ import (
 // The `caddy ory-actions` command as Caddy's command registry wants it.
 const (
 	Name  = "ory-actions"
-	Usage = "render|validate|import-kratos|replay [flags]"
-	Short = "Tools for the ory_actions handler: render templates, validate, import Kratos web_hooks, replay deliveries"
+	Usage = "render|validate|import-kratos|replay|deliveries [flags]"
+	Short = "Tools for the ory_actions handler: render templates, validate, import Kratos web_hooks, replay deliveries, dead letters"
 	Long  = `
 Tools for the ory_actions handler (Ory Kratos web_hooks run by Caddy).
 
@@ -21,6 +21,8 @@ Tools for the ory_actions handler (Ory Kratos web_hooks run by Caddy).
                  block, and prints the kratos.yml to keep (without them)
   replay         re-sends a delivery recorded in Caddy's JSON log (with
                  log_bodies on) to its receiver
+  deliveries     lists, retries or purges the dead letters of durable async
+                 delivery (list|retry|purge)
 
 Run 'caddy ory-actions <command> --help' for a command's flags.
 `
@@ -35,6 +37,7 @@ func Setup(host Host) func(*cobra.Command) {
 			newValidateCommand(host),
 			newImportKratosCommand(),
 			newReplayCommand(host),
+			newDeliveriesCommand(),
 		)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -25,9 +27,31 @@ type Delivery struct {
 	Header    map[string]string `json:"header,omitempty"`
 	Body      []byte            `json:"body"`
 	WebhookID string            `json:"webhook_id,omitempty"`
+	// Flow and Created are for the operator's listing and the age metric.
+	Flow    string    `json:"flow,omitempty"`
+	Created time.Time `json:"created"`
+	// LastStatus and LastError say why a dead letter died (set when it is
+	// moved to the dead-letter stream).
+	LastStatus int    `json:"last_status,omitempty"`
+	LastError  string `json:"last_error,omitempty"`
 	// Attempts is filled in on consumption from JetStream's delivery count,
 	// so a redelivery after a crash still counts the attempts made before.
 	Attempts int `json:"-"`
+}
+
+// Retry is the schedule of a delivery's attempts.
+type Retry struct {
+	MaxAttempts int
+	Backoff     []time.Duration
+	MaxAge      time.Duration
+}
+
+// SetRetry replaces the schedule (a reloaded configuration's); zero fields
+// take the defaults. Deliveries already waiting keep the delay they got.
+func (q *Queue) SetRetry(r Retry) {
+	o := Options{MaxAttempts: r.MaxAttempts, Backoff: r.Backoff, MaxAge: r.MaxAge}
+	o.defaults()
+	q.retry.Store(&Retry{MaxAttempts: o.MaxAttempts, Backoff: o.Backoff, MaxAge: o.MaxAge})
 }
 
 // Sender makes one attempt and returns the receiver's status (0 for none).
@@ -40,6 +64,7 @@ type Options struct {
 	Backoff     []time.Duration // delay before attempt n+1; last value repeats
 	AckWait     time.Duration   // redelivery after a crash mid-attempt; default 30s
 	MaxAge      time.Duration   // how long a delivery may wait; default 24h
+	Workers     int             // attempts at once in this process; default 8
 }
 
 func (o *Options) defaults() {
@@ -47,10 +72,15 @@ func (o *Options) defaults() {
 		o.Stream = "ORY_ACTIONS_DELIVERIES"
 	}
 	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = 10
+		o.MaxAttempts = 12
 	}
 	if len(o.Backoff) == 0 {
-		o.Backoff = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour}
+		// Twelve attempts spread over about 24 hours.
+		o.Backoff = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute,
+			30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour}
+	}
+	if o.Workers <= 0 {
+		o.Workers = 8
 	}
 	if o.AckWait <= 0 {
 		o.AckWait = 30 * time.Second
@@ -67,20 +97,60 @@ type Queue struct {
 	subject string
 	dead    string
 	cc      jetstream.ConsumeContext
+
+	retry       atomic.Pointer[Retry] // swapped by SetRetry on a config reload
+	inflight    sync.WaitGroup
+	redelivered atomic.Int64 // attempts after the first, this process
+	deadLetters atomic.Int64 // moved to the dead-letter stream, this process
 }
 
 // Open creates (or binds to) the delivery and dead-letter streams and the
 // shared durable consumer, and starts consuming with send.
 func Open(ctx context.Context, nc *nats.Conn, opts Options, send Sender) (*Queue, error) {
+	q, err := OpenStreams(ctx, nc, opts)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := q.js.CreateOrUpdateConsumer(ctx, q.opts.Stream, jetstream.ConsumerConfig{
+		Durable: "senders", AckPolicy: jetstream.AckExplicitPolicy, AckWait: q.opts.AckWait,
+		MaxDeliver: -1, // the attempt limit is ours, so the last one can dead-letter
+	})
+	if err != nil {
+		return nil, fmt.Errorf("durable: consumer: %w", err)
+	}
+	// The callback runs on one goroutine; a semaphore lets Workers attempts
+	// run at once and blocks the callback when all are busy, and the client
+	// holds no more messages than that, so none waits past AckWait unseen.
+	sem := make(chan struct{}, q.opts.Workers)
+	q.cc, err = cons.Consume(func(m jetstream.Msg) {
+		sem <- struct{}{}
+		q.inflight.Add(1)
+		go func() {
+			defer func() { <-sem; q.inflight.Done() }()
+			q.handle(m, send)
+		}()
+	}, jetstream.PullMaxMessages(q.opts.Workers))
+	if err != nil {
+		return nil, fmt.Errorf("durable: consume: %w", err)
+	}
+	return q, nil
+}
+
+// OpenStreams creates (or binds to) the streams without consuming: what
+// the operator's commands (dead letters, stats) need.
+func OpenStreams(ctx context.Context, nc *nats.Conn, opts Options) (*Queue, error) {
 	opts.defaults()
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, fmt.Errorf("durable: jetstream: %w", err)
 	}
 	q := &Queue{js: js, opts: opts, subject: opts.Stream + ".pending", dead: opts.Stream + "_DEAD.letters"}
+	q.retry.Store(&Retry{MaxAttempts: opts.MaxAttempts, Backoff: opts.Backoff, MaxAge: opts.MaxAge})
 	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name: opts.Stream, Subjects: []string{q.subject}, Storage: jetstream.FileStorage,
-		Retention: jetstream.WorkQueuePolicy, MaxAge: opts.MaxAge,
+		// No MaxAge: JetStream would delete an old delivery silently; the
+		// queue moves it to the dead letters itself (handle).
+		Retention: jetstream.WorkQueuePolicy,
 	}); err != nil {
 		return nil, fmt.Errorf("durable: stream %s: %w", opts.Stream, err)
 	}
@@ -89,22 +159,14 @@ func Open(ctx context.Context, nc *nats.Conn, opts Options, send Sender) (*Queue
 	}); err != nil {
 		return nil, fmt.Errorf("durable: dead-letter stream: %w", err)
 	}
-	cons, err := js.CreateOrUpdateConsumer(ctx, opts.Stream, jetstream.ConsumerConfig{
-		Durable: "senders", AckPolicy: jetstream.AckExplicitPolicy, AckWait: opts.AckWait,
-		MaxDeliver: -1, // the attempt limit is ours, so the last one can dead-letter
-	})
-	if err != nil {
-		return nil, fmt.Errorf("durable: consumer: %w", err)
-	}
-	q.cc, err = cons.Consume(func(m jetstream.Msg) { q.handle(m, send) })
-	if err != nil {
-		return nil, fmt.Errorf("durable: consume: %w", err)
-	}
 	return q, nil
 }
 
 // Publish stores d once; it returns only after JetStream persisted it.
 func (q *Queue) Publish(ctx context.Context, d Delivery) error {
+	if d.Created.IsZero() {
+		d.Created = time.Now()
+	}
 	b, err := json.Marshal(d)
 	if err != nil {
 		return err
@@ -129,46 +191,48 @@ func (q *Queue) handle(m jetstream.Msg, send Sender) {
 		return
 	}
 	d.Attempts = int(meta.NumDelivered)
+	if d.Attempts > 1 {
+		q.redelivered.Add(1)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), q.opts.AckWait)
-	status, _ := send(ctx, d)
+	status, err := send(ctx, d)
 	cancel()
 	if status >= 200 && status < 300 {
 		_ = m.Ack()
 		return
 	}
-	if d.Attempts >= q.opts.MaxAttempts {
+	rt := q.retry.Load()
+	i := min(d.Attempts-1, len(rt.Backoff)-1)
+	// A delivery whose next attempt would come after MaxAge dies now
+	// rather than be dropped unseen later.
+	expired := !d.Created.IsZero() && time.Since(d.Created)+rt.Backoff[i] > rt.MaxAge
+	if d.Attempts >= rt.MaxAttempts || expired {
+		d.LastStatus = status
+		if err != nil {
+			d.LastError = err.Error()
+		}
+		b, merr := json.Marshal(d)
+		if merr != nil {
+			b = m.Data()
+		}
 		pctx, pcancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer pcancel()
-		if _, err := q.js.Publish(pctx, q.dead, m.Data()); err != nil {
+		if _, err := q.js.Publish(pctx, q.dead, b); err != nil {
 			_ = m.Nak() // keep it rather than lose it
 			return
 		}
+		q.deadLetters.Add(1)
 		_ = m.Ack()
 		return
 	}
-	i := d.Attempts - 1
-	if i >= len(q.opts.Backoff) {
-		i = len(q.opts.Backoff) - 1
-	}
-	_ = m.NakWithDelay(q.opts.Backoff[i])
+	_ = m.NakWithDelay(rt.Backoff[i])
 }
 
-// Stats reports queue depth and dead letters.
-func (q *Queue) Stats(ctx context.Context) (pending, dead uint64, err error) {
-	s, err := q.js.Stream(ctx, q.opts.Stream)
-	if err != nil {
-		return 0, 0, err
-	}
-	ds, err := q.js.Stream(ctx, q.opts.Stream+"_DEAD")
-	if err != nil {
-		return 0, 0, err
-	}
-	return s.CachedInfo().State.Msgs, ds.CachedInfo().State.Msgs, nil
-}
-
-// Close stops consuming; unacked deliveries stay in the stream.
+// Close stops consuming and waits for the attempts under way; unacked
+// deliveries stay in the stream.
 func (q *Queue) Close() {
 	if q.cc != nil {
 		q.cc.Stop()
 	}
+	q.inflight.Wait()
 }

@@ -139,7 +139,7 @@ func TestEmbeddedDeliveriesSurviveRestart(t *testing.T) {
 	}
 	t.Cleanup(q.Close)
 	waitFor(t, "all deliveries after restart", func() bool { return len(rcv.counts()) == n })
-	waitFor(t, "queue drained", func() bool { p, _, err := q.Stats(context.Background()); return err == nil && p == 0 })
+	waitFor(t, "queue drained", func() bool { st, err := q.Stats(context.Background()); return err == nil && st.Pending == 0 })
 	time.Sleep(200 * time.Millisecond) // room for a wrongful redelivery to show
 	assertExactlyOnce(t, rcv.counts(), n, "restart")
 }
@@ -162,8 +162,8 @@ func TestDeadLetterAfterMaxAttempts(t *testing.T) {
 	t.Cleanup(q.Close)
 	publishN(t, q, rcv.srv.URL, 1, "dead")
 	waitFor(t, "dead letter", func() bool {
-		p, d, err := q.Stats(context.Background())
-		return err == nil && p == 0 && d == 1
+		st, err := q.Stats(context.Background())
+		return err == nil && st.Pending == 0 && st.Dead == 1
 	})
 	if h := rcv.hits.Load(); h != 3 {
 		t.Errorf("receiver was tried %d times, want 3 (MaxAttempts)", h)

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/caddy-ory-actions/caddy-ory-actions/hooks"
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/durable"
 	"github.com/caddy-ory-actions/caddy-ory-actions/kratos"
 	"github.com/caddy-ory-actions/caddy-ory-actions/render"
 )
@@ -43,6 +44,11 @@ type Config struct {
 	// DrainTimeout bounds Close.
 	AsyncWorkers, AsyncQueue int
 	DrainTimeout             time.Duration
+	// Durable, when set, takes response.ignore deliveries instead of the
+	// in-memory dispatcher: each is rendered and stored (Publish returns
+	// once it is) before the client is answered, and the host's queue
+	// sends it with the senders DurableSenders returns.
+	Durable DurablePublisher
 	// Metrics is the registry for the gateway's collectors; nil turns
 	// metrics off.
 	Metrics prometheus.Registerer
@@ -63,6 +69,11 @@ type Config struct {
 	// otherwise), so ctx.request_url must follow the same rule. Nil trusts
 	// nobody.
 	TrustForwarded func(r *http.Request) bool
+}
+
+// DurablePublisher stores a delivery so that it survives a crash.
+type DurablePublisher interface {
+	Publish(ctx context.Context, d durable.Delivery) error
 }
 
 // When is the side of a flow a hook runs on.

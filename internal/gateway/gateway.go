@@ -34,6 +34,7 @@ type Gateway struct {
 	points      map[point][]*hook
 	interested  map[kratos.Flow]phaseSet
 	dispatcher  *hooks.Dispatcher
+	durable     DurablePublisher
 	drain       time.Duration
 	headerAllow map[string]struct{}
 	sealer      *kratos.Sealer
@@ -90,6 +91,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		publish:        cfg.Publish,
 		clearPublished: cfg.ClearPublished,
 		trustForwarded: cfg.TrustForwarded,
+		durable:        cfg.Durable,
 	}
 	if gw.logger == nil {
 		gw.logger = zap.NewNop()

@@ -186,6 +186,9 @@ func (gw *Gateway) dispatchAsync(ctx context.Context, flow kratos.Flow, hs []*ho
 			c = withTop
 		}
 		trigger := uuid.NewString()
+		if gw.durable != nil && gw.publishDurable(ctx, flow, ref, c, trigger, parts.req) {
+			continue
+		}
 		// The async call's span is a child of the request's span (which may
 		// end first: the client does not wait for it), on the job's context.
 		parent := trace.SpanFromContext(ctx)
