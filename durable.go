@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -58,20 +57,20 @@ var durablePool = caddy.NewUsagePool()
 // durableBackend is one pooled queue; it routes deliveries to the hooks of
 // whichever loaded configurations have them.
 type durableBackend struct {
-	srv    *server.Server // nil with an external NATS
-	nc     *nats.Conn
-	queue  *durable.Queue
-	router *durable.Router
+	embedded *durable.Embedded // nil with an external NATS
+	nc       *nats.Conn
+	queue    *durable.Queue
+	router   *durable.Router
 }
 
 // Destruct closes the queue (waiting for attempts under way), then the
 // connection and the embedded server. Deliveries not acked stay stored.
 func (b *durableBackend) Destruct() error {
 	b.queue.Close()
-	b.nc.Close()
-	if b.srv != nil {
-		b.srv.Shutdown()
-		b.srv.WaitForShutdown()
+	if b.embedded != nil {
+		b.embedded.Close()
+	} else {
+		b.nc.Close()
 	}
 	return nil
 }
@@ -159,9 +158,10 @@ func openDurable(c *DurableConfig) (*durableBackend, error) {
 	b := &durableBackend{router: durable.NewRouter()}
 	var err error
 	if c.NATS == "" {
-		if b.srv, b.nc, err = durable.StartEmbedded(c.storeDir()); err != nil {
+		if b.embedded, err = durable.StartEmbedded(c.storeDir()); err != nil {
 			return nil, fmt.Errorf("async.durable.store_dir: %w", err)
 		}
+		b.nc = b.embedded.Conn
 	} else {
 		opts := []nats.Option{nats.Name("caddy-ory-actions"), nats.MaxReconnects(-1), nats.Timeout(5 * time.Second)}
 		if c.CredsFile != "" {
@@ -174,9 +174,10 @@ func openDurable(c *DurableConfig) (*durableBackend, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if b.queue, err = durable.Open(ctx, b.nc, c.options(), b.router.Send); err != nil {
-		b.nc.Close()
-		if b.srv != nil {
-			b.srv.Shutdown()
+		if b.embedded != nil {
+			b.embedded.Close()
+		} else {
+			b.nc.Close()
 		}
 		return nil, fmt.Errorf("async.durable: %w", err)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/durable"
 )
 
 // loadCaddyfile adapts and provisions a config the way `caddy run` does,
@@ -57,6 +59,12 @@ func TestBadConfigFailsAtLoadNamingTheKey(t *testing.T) {
 		{"unreadable template", "hook login after {\n url http://127.0.0.1:9/\n method POST\n body file://" + filepath.Join(dir, "missing.jsonnet") + "\n}", []string{"hooks[0]", "body", "missing.jsonnet"}},
 		{"template syntax error names the line", "hook login after {\n url http://127.0.0.1:9/\n method POST\n body file://" + badTemplate + "\n}", []string{"hooks[0]", "body", "bad.jsonnet:3"}},
 		{"inline template syntax error", "hook login after {\n url http://127.0.0.1:9/\n method POST\n body base64://" + base64.StdEncoding.EncodeToString([]byte("function(ctx) {")) + "\n}", []string{"hooks[0]", "body"}},
+		{"durable nats is not a URL", "async {\n durable {\n nats http://127.0.0.1:4222\n }\n}", []string{"async.durable.nats", "http://127.0.0.1:4222"}},
+		{"durable store_dir with nats", "async {\n durable {\n nats nats://127.0.0.1:4222\n store_dir /tmp/x\n }\n}", []string{"async.durable.store_dir"}},
+		{"durable bad backoff", "async {\n durable {\n backoff 1s soon\n }\n}", []string{"backoff", `"soon"`}},
+		{"durable unknown key", "async {\n durable {\n replicas 3\n }\n}", []string{"durable", "replicas"}},
+		{"durable stream name", "async {\n durable {\n nats nats://127.0.0.1:4222\n stream a.b\n }\n}", []string{"async.durable.stream"}},
+		{"durable nats unreachable", "async {\n nats nats://127.0.0.1:1\n}", []string{"async.durable.nats"}},
 		{"second hook is named", "hook login after {\n url http://127.0.0.1:9/\n method POST\n}\nhook registration after {\n id crm\n url ftp://x\n method POST\n}", []string{"hooks[1]", "crm", "url"}},
 	}
 	for _, tc := range cases {
@@ -71,6 +79,28 @@ func TestBadConfigFailsAtLoadNamingTheKey(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An embedded durable store opens at load (and closes at cleanup), and a
+// store a running process holds fails the load naming the key.
+func TestDurableEmbeddedStoreLoads(t *testing.T) {
+	dir := t.TempDir()
+	body := "async {\n durable {\n store_dir " + dir + "\n }\n}\nhook registration after {\n url http://127.0.0.1:9/\n method POST\n response ignore\n}"
+	if err := loadCaddyfile(t, site(body)); err != nil {
+		t.Fatalf("want the config to load, got %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "jetstream")); err != nil {
+		t.Errorf("the embedded store was not created under store_dir: %v", err)
+	}
+	e, err := durable.StartEmbedded(dir)
+	if err != nil {
+		t.Fatalf("the store is still held after cleanup: %v", err)
+	}
+	defer e.Close()
+	err = loadCaddyfile(t, site(body))
+	if err == nil || !strings.Contains(err.Error(), "async.durable.store_dir") || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("want an in-use error naming async.durable.store_dir, got %v", err)
 	}
 }
 

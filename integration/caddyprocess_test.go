@@ -81,7 +81,7 @@ func startCaddyProcess(t *testing.T, port int, caddyfile, dataDir string) *caddy
 		t.Fatal(err)
 	}
 	p := &caddyProcess{URL: fmt.Sprintf("http://127.0.0.1:%d", port), out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(os.Args[0], "run", "--config", cfgPath, "--adapter", "caddyfile")
+	p.cmd = exec.Command(testBinary(t), "run", "--config", cfgPath, "--adapter", "caddyfile")
 	p.cmd.Env = append(os.Environ(), asCaddyEnv+"=1", "XDG_DATA_HOME="+dataDir, "XDG_CONFIG_HOME="+dir, "HOME="+dir)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
@@ -114,4 +114,15 @@ func (p *caddyProcess) kill() {
 		_ = p.cmd.Process.Kill()
 	}
 	<-p.done
+}
+
+// testBinary is this test binary's path (os.Args[0] may be rewritten by
+// the packages the test links).
+func testBinary(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exe
 }

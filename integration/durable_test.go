@@ -2,7 +2,10 @@ package integration
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -215,4 +218,112 @@ func TestTwoGatewaysShareOneNATS(t *testing.T) {
 			t.Logf("gateway %s made no durable attempt (the other took every delivery)", gw.URL)
 		}
 	}
+}
+
+// TestDurableDeadLettersListRetryPurge: a delivery whose attempts are used
+// up becomes a dead letter, shown by the metrics and by `caddy ory-actions
+// deliveries list`; `retry` sends it again (the receiver is back), `purge`
+// empties the dead letters.
+func TestDurableDeadLettersListRetryPurge(t *testing.T) {
+	natsURL := startNATS(t)
+	rc := newDedupReceiver(t, true)
+	gw := startGateway(t, fmt.Sprintf("async {\n\tdurable {\n\t\tnats %s\n\t\tmax_attempts 2\n\t\tbackoff 100ms\n\t}\n}\n%s",
+		natsURL, asyncSignedHook(rc.URL())))
+	emails := registerThrough(t, gw.URL, "dead", 1)
+	rc.waitCalls(t, 2, 20*time.Second)
+
+	var metrics string
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(metrics, "caddy_ory_actions_durable_dead_letters 1") {
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics never showed the dead letter:\n%s", grepLines(metrics, "durable"))
+		}
+		time.Sleep(100 * time.Millisecond)
+		metrics = scrapeMetrics(t)
+	}
+	for _, want := range []string{"caddy_ory_actions_durable_queue_depth 0", "caddy_ory_actions_durable_dead_lettered_total 1", "caddy_ory_actions_durable_redeliveries_total 1"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q:\n%s", want, grepLines(metrics, "durable"))
+		}
+	}
+
+	list := runCLI(t, "ory-actions", "deliveries", "list", "--json", "--nats", natsURL)
+	letters := gjson.Parse(list).Array()
+	if len(letters) != 1 {
+		t.Fatalf("deliveries list: want 1 dead letter, got %s", list)
+	}
+	dl := letters[0]
+	if dl.Get("delivery.hook").String() != "registration_after_password_1" || dl.Get("delivery.last_status").Int() != 503 ||
+		!strings.Contains(dl.Get("delivery.body").String(), "") || dl.Get("delivery.webhook_id").String() == "" {
+		t.Errorf("dead letter lacks its hook, last status or webhook-id: %s", dl.Raw)
+	}
+	if strings.Contains(list, signingSecret) || strings.Contains(list, "whsec_") {
+		t.Error("a dead letter holds the signing secret")
+	}
+
+	rc.setDown(false)
+	if out := runCLI(t, "ory-actions", "deliveries", "retry", "all", "--nats", natsURL); !strings.Contains(out, "requeued 1") {
+		t.Errorf("retry: %s", out)
+	}
+	rc.waitAccepted(t, 1, 20*time.Second)
+	rc.assertExactlyOnce(t, emails)
+	counts, _ := rc.snapshot()
+	for id := range counts {
+		if id != dl.Get("delivery.webhook_id").String() {
+			t.Errorf("the retried delivery came with webhook-id %q, want the original %q", id, dl.Get("delivery.webhook_id").String())
+		}
+	}
+	if out := runCLI(t, "ory-actions", "deliveries", "list", "--nats", natsURL); !strings.Contains(out, "no dead letters") {
+		t.Errorf("after retry, list shows: %s", out)
+	}
+
+	// A second dead letter, purged.
+	rc.setDown(true)
+	registerThrough(t, gw.URL, "dead", 1)
+	deadline = time.Now().Add(20 * time.Second)
+	for gjson.Parse(runCLI(t, "ory-actions", "deliveries", "list", "--json", "--nats", natsURL)).Get("#").Int() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the second delivery never became a dead letter")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if out := runCLI(t, "ory-actions", "deliveries", "purge", "all", "--nats", natsURL); !strings.Contains(out, "purged 1") {
+		t.Errorf("purge: %s", out)
+	}
+	if out := runCLI(t, "ory-actions", "deliveries", "list", "--nats", natsURL); !strings.Contains(out, "no dead letters") {
+		t.Errorf("after purge, list shows: %s", out)
+	}
+}
+
+// runCLI runs the test binary as the caddy command with args.
+func runCLI(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(testBinary(t), args...)
+	cmd.Env = append(os.Environ(), asCaddyEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("caddy %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func scrapeMetrics(t *testing.T) string {
+	t.Helper()
+	resp, err := http.Get(fmt.Sprintf("http://localhost:%d/metrics", adminPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

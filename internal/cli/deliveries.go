@@ -118,12 +118,11 @@ func openDeliveries(ctx context.Context, natsURL, creds, store, stream string) (
 		}
 		done = nc.Close
 	case store != "":
-		srv, c, err := durable.StartEmbedded(store)
+		e, err := durable.StartEmbedded(store)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--store: %w", err)
 		}
-		nc = c
-		done = func() { nc.Close(); srv.Shutdown(); srv.WaitForShutdown() }
+		nc, done = e.Conn, e.Close
 	default:
 		return nil, nil, errors.New("give --nats <url> or --store <dir>")
 	}

@@ -110,11 +110,14 @@ func assertExactlyOnce(t *testing.T, got map[string]int, n int, prefix string) {
 func TestEmbeddedDeliveriesSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
 	rcv := newReceiver(t, false)
-	srv, nc, err := StartEmbedded(dir)
+	e, err := StartEmbedded(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := Open(context.Background(), nc, fast, httpSender)
+	if _, err := StartEmbedded(dir); err == nil || !strings.Contains(err.Error(), "in use by another process") {
+		t.Errorf("a second open of the same store: want an in-use error, got %v", err)
+	}
+	q, err := Open(context.Background(), e.Conn, fast, httpSender)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,17 +126,15 @@ func TestEmbeddedDeliveriesSurviveRestart(t *testing.T) {
 	waitFor(t, "failed attempts while the receiver is down", func() bool { return rcv.hits.Load() >= n })
 	// Stop without draining: nothing acked, the process "goes away".
 	q.Close()
-	nc.Close()
-	srv.Shutdown()
-	srv.WaitForShutdown()
+	e.Close()
 
 	rcv.up.Store(true)
-	srv, nc, err = StartEmbedded(dir)
+	e, err = StartEmbedded(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { nc.Close(); srv.Shutdown(); srv.WaitForShutdown() })
-	q, err = Open(context.Background(), nc, fast, httpSender)
+	t.Cleanup(e.Close)
+	q, err = Open(context.Background(), e.Conn, fast, httpSender)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,14 +149,14 @@ func TestEmbeddedDeliveriesSurviveRestart(t *testing.T) {
 // and leaves the queue.
 func TestDeadLetterAfterMaxAttempts(t *testing.T) {
 	rcv := newReceiver(t, false)
-	srv, nc, err := StartEmbedded(t.TempDir())
+	e, err := StartEmbedded(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { nc.Close(); srv.Shutdown(); srv.WaitForShutdown() })
+	t.Cleanup(e.Close)
 	opts := fast
 	opts.MaxAttempts = 3
-	q, err := Open(context.Background(), nc, opts, httpSender)
+	q, err := Open(context.Background(), e.Conn, opts, httpSender)
 	if err != nil {
 		t.Fatal(err)
 	}
