@@ -7,6 +7,7 @@
 #   3. hooked registration, parse then ignore: Kratos's native hook (a),
 #      gateway + hookless Kratos (b), Kratos without hook (c), alternated
 #      request by request, on PostgreSQL (installed from Debian when missing)
+#   3b. async delivery in memory (m) vs durable on JetStream (d), alternated
 #   4. memory: 60 s of 32-way hooked registrations through the gateway, RSS
 #      and heap sampled, a CPU and a heap profile of Caddy taken meanwhile
 #   5. the summary with the ratios against the targets
@@ -97,6 +98,12 @@ for mode in parse ignore; do
 		-conc 1,8 -duration "$REG_DURATION" -warmup "$REG_WARMUP" \
 		-receiver "$RECEIVER" -hook-paths "a=/native-$mode,b=/gateway-$mode" -out "$RUN/register-$mode.json"
 done
+
+say "Async delivery: (m) in memory vs (d) durable (JetStream, stored before the answer); alternated"
+"$LOAD" register -mode ignore \
+	-setups "m=http://127.0.0.1:18085,d=http://127.0.0.1:18086" \
+	-conc 1,8 -duration "$REG_DURATION" -warmup "$REG_WARMUP" \
+	-receiver "$RECEIVER" -hook-paths "m=/gateway-ignore,d=/gateway-durable" -out "$RUN/register-durable.json"
 
 # Keep-alive check: a caller that does not reuse connections leaves a
 # TIME_WAIT socket per request towards the receiver or the hookless Kratos.

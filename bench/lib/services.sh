@@ -8,8 +8,9 @@
 #   Caddy (one process, admin :18019 for pprof and expvar)
 #     :18081 static upstream   :18082 reverse_proxy   :18083 ory_actions + reverse_proxy (hooks on other flows)
 #     :18084 gateway, parse hook → hookless Kratos   :18085 gateway, ignore hook → hookless Kratos
+#     :18086 gateway, ignore hook stored in the embedded JetStream (async { durable }) → hookless Kratos
 
-BENCH_PORTS=(18090 18433 18434 18443 18444 18453 18454 18019 18081 18082 18083 18084 18085)
+BENCH_PORTS=(18090 18433 18434 18443 18444 18453 18454 18019 18081 18082 18083 18084 18085 18086)
 TEMPLATE=$PWD/examples/hooks/invite_code.jsonnet
 RECEIVER=http://127.0.0.1:18090
 
@@ -96,9 +97,20 @@ EOF
 		bin/kratos serve --dev --sqa-opt-out --watch-courier=false -c "$RUN/kratos-base.yml" -c "$RUN/kratos-$name.yml"
 }
 
-# gateway_block HOOK: an ory_actions block in front of the hookless Kratos
-# with one registration after password hook (parse or ignore).
+# gateway_block HOOK [durable]: an ory_actions block in front of the
+# hookless Kratos with one registration after password hook (parse or
+# ignore); "durable" stores the ignore hook's deliveries in the embedded
+# JetStream (async { durable }) and calls /gateway-durable.
 gateway_block() {
+	local path=gateway-$1 async=""
+	if [[ ${2:-} == durable ]]; then
+		path=gateway-durable
+		async="async {
+			durable {
+				store_dir $RUN/jetstream
+			}
+		}"
+	fi
 	cat <<EOF
 	ory_actions {
 		kratos {
@@ -106,8 +118,9 @@ gateway_block() {
 			admin_url http://127.0.0.1:18454
 		}
 		secret bench-only-not-a-secret-0123456789abcdef
+		$async
 		hook registration after password {
-			url $RECEIVER/gateway-$1
+			url $RECEIVER/$path
 			method POST
 			body file://$TEMPLATE
 			response $1
@@ -166,6 +179,10 @@ $(gateway_block parse)
 }
 http://127.0.0.1:18085 {
 $(gateway_block ignore)
+}
+# (d) as 18085, the delivery stored in JetStream before the answer
+http://127.0.0.1:18086 {
+$(gateway_block ignore durable)
 }
 EOF
 	bin/caddy validate --config "$RUN/Caddyfile" --adapter caddyfile >"$RUN/caddy-validate.log" 2>&1 ||

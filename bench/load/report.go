@@ -31,6 +31,7 @@ func runReport(args []string) error {
 	var verdicts []verdict
 	verdicts = append(verdicts, reportPassThrough(&b, filepath.Join(*dir, "passthrough.json"))...)
 	verdicts = append(verdicts, reportRegister(&b, *dir)...)
+	verdicts = append(verdicts, reportDurable(&b, *dir)...)
 	verdicts = append(verdicts, reportMicro(&b, filepath.Join(*dir, "micro.txt"))...)
 	verdicts = append(verdicts, reportSoak(&b, filepath.Join(*dir, "soak.json"))...)
 	reportFlowFetch(&b, filepath.Join(*dir, "flowfetch.json"))
@@ -131,6 +132,28 @@ func reportRegister(b *strings.Builder, dir string) []verdict {
 	}
 	b.WriteString("\nThroughput per setup is conc / mean submit latency (Little's law): the setups are interleaved request by request.\n\n")
 	return out
+}
+
+// reportDurable: the cost of storing each response.ignore delivery in
+// JetStream before the answer (d) against the in-memory dispatcher (m).
+func reportDurable(b *strings.Builder, dir string) []verdict {
+	var rows []RegisterRow
+	if err := readJSON(filepath.Join(dir, "register-durable.json"), &rows); err != nil || len(rows) == 0 {
+		return []verdict{missing("durable vs in-memory async", fmt.Sprintf("no result (%v)", err))}
+	}
+	b.WriteString("## Async delivery: (m) in memory vs (d) durable on the embedded JetStream\n\n")
+	b.WriteString("| conc | (m) p50 µs | (d) p50 µs | (m) p99 µs | (d) p99 µs | req/s m / d | (d)/(m) p50 | (d)/(m) req/s | hook calls m / d | errors m / d |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	worst := 0.0
+	for _, r := range rows {
+		m, d := r.Submits["m"], r.Submits["d"]
+		ratio := d.P50US / m.P50US
+		worst = max(worst, ratio)
+		fmt.Fprintf(b, "| %d | %.0f | %.0f | %.0f | %.0f | %.0f / %.0f | %.3f | %.3f | %d / %d | %d / %d |\n",
+			r.Conc, m.P50US, d.P50US, m.P99US, d.P99US, m.Throughput, d.Throughput, ratio, d.Throughput/m.Throughput,
+			r.HookCalls["m"], r.HookCalls["d"], m.Errors, d.Errors)
+	}
+	b.WriteString("\n")
+	return []verdict{check("durable async p50 (d)/(m) reported", fmt.Sprintf("highest %.3f", worst), worst > 0)}
 }
 
 func reportMicro(b *strings.Builder, path string) []verdict {
