@@ -61,6 +61,9 @@ type durableBackend struct {
 	nc       *nats.Conn
 	queue    *durable.Queue
 	router   *durable.Router
+	// shared is the fleet's key-value state (only with an external NATS:
+	// an embedded server serves one gateway).
+	shared *durable.Shared
 }
 
 // Destruct closes the queue (waiting for attempts under way), then the
@@ -118,11 +121,19 @@ func (c *DurableConfig) validate() error {
 	return nil
 }
 
+// streamName is the delivery stream's name, defaulted.
+func (c *DurableConfig) streamName() string {
+	if c.Stream != "" {
+		return c.Stream
+	}
+	return durable.DefaultStream
+}
+
 // poolKey identifies the backend: one per embedded store, one per NATS
 // URL and stream.
 func (c *DurableConfig) poolKey() string {
 	if c.NATS != "" {
-		return "nats|" + c.NATS + "|" + c.options().Stream
+		return "nats|" + c.NATS + "|" + c.streamName()
 	}
 	return "embedded|" + c.storeDir()
 }
@@ -173,6 +184,12 @@ func openDurable(c *DurableConfig) (*durableBackend, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if c.NATS != "" {
+		if b.shared, err = durable.OpenShared(ctx, b.nc, c.streamName()+"_STATE", 24*time.Hour); err != nil {
+			b.nc.Close()
+			return nil, fmt.Errorf("async.durable.nats: %w", err)
+		}
+	}
 	if b.queue, err = durable.Open(ctx, b.nc, c.options(), b.router.Send); err != nil {
 		if b.embedded != nil {
 			b.embedded.Close()

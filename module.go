@@ -141,6 +141,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			return err
 		}
 		cfg.Durable = h.durable.queue
+		if h.durable.shared != nil {
+			cfg.Shared = h.durable.shared
+		}
 		if cfg.Metrics != nil {
 			if err := registerDurableMetrics(cfg.Metrics, h.durable); err != nil {
 				return fmt.Errorf("async.durable: metrics: %w", err)

@@ -327,3 +327,40 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestFleetSharesInterruptsOfAPIFlows: with a shared NATS, the messages of
+// a hook's interrupt on an API flow submitted through one gateway are shown
+// when the native app fetches the flow through the other (JetStream
+// key-value state; without it the second gateway would show the flow as
+// Kratos stored it, without the hook's messages).
+func TestFleetSharesInterruptsOfAPIFlows(t *testing.T) {
+	k := kratosForTests(t)
+	natsURL := startNATS(t)
+	rc := newReceiver(t, func(int, receivedCall) answer { return answer{status: http.StatusBadRequest, body: emailMessages} })
+	block := fmt.Sprintf("async {\n\tnats %s\n}\n%s", natsURL, hookBlock("registration after password", rc.URL(), "response parse"))
+	var gws []*caddyProcess
+	for range 2 {
+		port := freePort(t)
+		gws = append(gws, startCaddyProcess(t, port, gatewayCaddyfile(port, k, block), t.TempDir()))
+	}
+	a := newFlowClient(t, gws[0].URL, apiClient)
+	init := a.mustInit("registration")
+	r := a.submit("registration", init, registrationFields(freshEmail("fleet")))
+	if r.Status != http.StatusBadRequest || len(nodeMessages(r.Body, "traits.email")) == 0 {
+		t.Fatalf("submit through gateway 1: want 400 with the hook's message on traits.email, got %s", r)
+	}
+	b := newFlowClient(t, gws[1].URL, apiClient)
+	id := init.json("id").String()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f := b.fetch("registration", id)
+		msgs := nodeMessages(f.Body, "traits.email")
+		if f.Status == http.StatusOK && len(msgs) > 0 && msgs[0].Get("id").Int() == 123 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fetch through gateway 2 never showed the hook's message: %s", f)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -57,6 +57,9 @@ func (q *Queue) SetRetry(r Retry) {
 // Sender makes one attempt and returns the receiver's status (0 for none).
 type Sender func(ctx context.Context, d Delivery) (status int, err error)
 
+// DefaultStream names the delivery stream when none is configured.
+const DefaultStream = "ORY_ACTIONS_DELIVERIES"
+
 // Options tune the queue; zero values take the defaults below.
 type Options struct {
 	Stream      string          // default "ORY_ACTIONS_DELIVERIES"
@@ -69,7 +72,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.Stream == "" {
-		o.Stream = "ORY_ACTIONS_DELIVERIES"
+		o.Stream = DefaultStream
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 12

@@ -49,6 +49,9 @@ type Config struct {
 	// once it is) before the client is answered, and the host's queue
 	// sends it with the senders DurableSenders returns.
 	Durable DurablePublisher
+	// Shared, when set, shares the interrupts of API flows and learned UI
+	// URLs with the other gateways of a fleet.
+	Shared SharedState
 	// Metrics is the registry for the gateway's collectors; nil turns
 	// metrics off.
 	Metrics prometheus.Registerer

@@ -35,6 +35,7 @@ type Gateway struct {
 	interested  map[kratos.Flow]phaseSet
 	dispatcher  *hooks.Dispatcher
 	durable     DurablePublisher
+	stopSharing func() // set by shareState
 	drain       time.Duration
 	headerAllow map[string]struct{}
 	sealer      *kratos.Sealer
@@ -146,6 +147,12 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	if err := gw.learnErrorUI(ctx); err != nil {
 		return nil, err
 	}
+	if cfg.Shared != nil {
+		// Last: nothing after it can fail and leave the watchers running.
+		if err := gw.shareState(cfg.Shared); err != nil {
+			return nil, fmt.Errorf("shared state: %w", err)
+		}
+	}
 	gw.dispatcher = hooks.NewDispatcher(orDefault(cfg.AsyncWorkers, DefaultWorkers), orDefault(cfg.AsyncQueue, DefaultQueue))
 	return gw, nil
 }
@@ -217,6 +224,9 @@ func headerAllowList(names []string) map[string]struct{} {
 func (gw *Gateway) Close() error {
 	if gw == nil || gw.dispatcher == nil {
 		return nil
+	}
+	if gw.stopSharing != nil {
+		gw.stopSharing()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), gw.drain)
 	defer cancel()

@@ -17,6 +17,9 @@ import (
 type interrupts struct {
 	mu      sync.Mutex
 	entries map[string]kratos.Carry
+	// share, when set, tells the other gateways of a fleet (nil c: the
+	// interrupt is dropped); see sharedstate.go.
+	share func(flowID string, c *kratos.Carry)
 }
 
 const interruptsMax = 10000
@@ -25,8 +28,15 @@ func newInterrupts() *interrupts { return &interrupts{entries: map[string]kratos
 
 // put remembers the interrupt of an API flow.
 func (s *interrupts) put(c kratos.Carry, now time.Time) {
+	if s.set(c, now) && s.share != nil {
+		s.share(c.FlowID, &c)
+	}
+}
+
+// set stores c in this gateway's view and reports whether it was kept.
+func (s *interrupts) set(c kratos.Carry, now time.Time) bool {
 	if c.Expires.IsZero() || now.After(c.Expires) {
-		return
+		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -37,10 +47,11 @@ func (s *interrupts) put(c kratos.Carry, now time.Time) {
 			}
 		}
 		if len(s.entries) >= interruptsMax {
-			return
+			return false
 		}
 	}
 	s.entries[c.FlowID] = c
+	return true
 }
 
 // get returns the live interrupt of a flow.
@@ -65,6 +76,17 @@ func (s *interrupts) has(flowID string) bool {
 
 // drop forgets a flow's interrupt: Kratos now decides what the flow shows.
 func (s *interrupts) drop(flowID string) {
+	s.mu.Lock()
+	_, had := s.entries[flowID]
+	delete(s.entries, flowID)
+	s.mu.Unlock()
+	if had && s.share != nil {
+		s.share(flowID, nil)
+	}
+}
+
+// remove forgets a flow's interrupt in this gateway's view only.
+func (s *interrupts) remove(flowID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.entries, flowID)

@@ -23,6 +23,17 @@ type uiURLs struct {
 	// learnedError is the error UI URL Kratos revealed (see errorUI).
 	learnedError atomic.Pointer[string]
 	probing      sync.Mutex
+	// share, when set, tells the other gateways of a fleet what this one
+	// learned (key: a flow, or "error"); see sharedstate.go.
+	share func(key, value string)
+}
+
+// learn records a flow's UI URL, shared when it is new.
+func (u *uiURLs) learn(f kratos.Flow, v string) {
+	prev, had := u.learned.Swap(f, v)
+	if u.share != nil && (!had || prev.(string) != v) {
+		u.share(string(f), v)
+	}
 }
 
 func newUIURLs(flows map[kratos.Flow]string, errorURL string) *uiURLs {
@@ -61,7 +72,7 @@ func (u *uiURLs) flowURLOrAsk(ctx context.Context, c *kratos.Client, f kratos.Fl
 	if err != nil || found == "" {
 		return ""
 	}
-	u.learned.Store(f, found)
+	u.learn(f, found)
 	return found
 }
 
@@ -85,6 +96,9 @@ func (u *uiURLs) errorUI(ctx context.Context, c *kratos.Client) string {
 		return ""
 	}
 	u.learnedError.Store(&found)
+	if u.share != nil {
+		u.share(sharedErrorKey, found)
+	}
 	return found
 }
 
@@ -107,7 +121,7 @@ func (u *uiURLs) learnFromInit(f kratos.Flow, r *http.Request, location string) 
 		return
 	}
 	loc.RawQuery, loc.Fragment = "", ""
-	u.learned.Store(f, loc.String())
+	u.learn(f, loc.String())
 }
 
 // clientChoseReturnTo reports an init whose query names a return_to (in any
