@@ -17,7 +17,7 @@ func TestValidateExampleCaddyfile(t *testing.T) {
 	}
 	rows := []string{
 		`registration\s+after\s+password\s+signup_check\s+POST http://127\.0\.0\.1:4466/signup-check\s+parse\s+30s\s+2\s+94s\s+fail`,
-		`registration\s+after\s+password\s+segment_identify\s+POST http://127\.0\.0\.1:4466/events\s+ignore \(async\)\s+30s\s+2\s+94s\s+fail`,
+		`registration\s+after\s+\(all\)\s+segment_identify\s+POST http://127\.0\.0\.1:4466/events\s+ignore \(async\)\s+30s\s+2\s+94s\s+fail`,
 		`login\s+after\s+\(all\)\s+login_event\s+POST http://127\.0\.0\.1:4466/events\s+ignore \(async\)`,
 		`settings\s+after\s+profile\s+profile_check\s+POST http://127\.0\.0\.1:4466/profile-check\s+parse`,
 	}
