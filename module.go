@@ -2,8 +2,9 @@
 // `web_hook`s) in the gateway, in front of an unmodified Ory Kratos.
 //
 // This package is the Caddy glue only: the module and its configuration
-// (module.go, config.go), the Caddyfile directive (caddyfile.go) and
-// ServeHTTP (handler.go). The gateway itself — routing, the hook points
+// (module.go, config.go), the durable queue shared across config reloads
+// (durable.go), the Caddyfile directive (caddyfile*.go) and ServeHTTP
+// (handler.go). The gateway itself — routing, the hook points
 // of every flow, the answers — is the plain-Go package internal/gateway.
 package oryactions
 

@@ -43,6 +43,9 @@
 //	session.go       sessions in Kratos's answers, found whatever the
 //	                 session cookie is called; revocation
 //	hookrun.go       running the hooks of one point: ctx, render, call
+//	durable.go       response.ignore deliveries stored in a durable queue
+//	                 before the answer, and sent from it with the hook
+//	sharedstate.go   interrupts and learned UI URLs shared by a fleet
 //	patch.go         identity patches as Kratos applies them
 //	answer.go        answers the gateway writes: interrupts, failures,
 //	                 error-UI redirects, carry cookies
@@ -51,6 +54,7 @@
 //	                 error ids
 //	flowcache.go     flows seen in inits and fetches, for the next submit
 //	uiurls.go        flow and error UI URLs: configured or learned
+//	interrupts.go    interrupts of API flows, kept for their re-fetch
 //	schemas.go       compiled identity schemas
 //	metrics.go       Prometheus collectors
 //	publish.go       results handed to the host (Caddy placeholders)
