@@ -364,3 +364,32 @@ func TestFleetSharesInterruptsOfAPIFlows(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestDurableNATSOutageFallsBackToMemory: with the shared NATS gone, a
+// sign-up is answered without waiting for it and its delivery is sent from
+// memory (logged, outcome durable_unavailable) rather than lost.
+func TestDurableNATSOutageFallsBackToMemory(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats server not ready")
+	}
+	rc := newDedupReceiver(t, false)
+	gw := startGateway(t, fmt.Sprintf("async {\n\tnats %s\n}\n%s", srv.ClientURL(), asyncSignedHook(rc.URL())))
+	srv.Shutdown()
+	srv.WaitForShutdown()
+
+	start := time.Now()
+	emails := registerThrough(t, gw.URL, "outage", 1)
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the sign-up waited %s for the unreachable NATS", took)
+	}
+	rc.waitAccepted(t, 1, 20*time.Second)
+	rc.assertExactlyOnce(t, emails)
+	if m := scrapeMetrics(t); !strings.Contains(m, `outcome="durable_unavailable"`) {
+		t.Errorf("metrics lack the durable_unavailable outcome:\n%s", grepLines(m, "webhook_calls_total"))
+	}
+}

@@ -8,6 +8,7 @@ package durable
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,9 @@ type Delivery struct {
 	// so a redelivery after a crash still counts the attempts made before.
 	Attempts int `json:"-"`
 }
+
+// ErrDisconnected is Publish's error while NATS cannot be reached.
+var ErrDisconnected = errors.New("durable: not connected to NATS")
 
 // Retry is the schedule of a delivery's attempts.
 type Retry struct {
@@ -167,6 +171,11 @@ func OpenStreams(ctx context.Context, nc *nats.Conn, opts Options) (*Queue, erro
 
 // Publish stores d once; it returns only after JetStream persisted it.
 func (q *Queue) Publish(ctx context.Context, d Delivery) error {
+	// While the connection is down, a publish would wait for a reconnect
+	// until ctx ends: fail at once so the caller's fallback is immediate.
+	if !q.js.Conn().IsConnected() {
+		return ErrDisconnected
+	}
 	if d.Created.IsZero() {
 		d.Created = time.Now()
 	}
