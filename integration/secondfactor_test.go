@@ -270,3 +270,38 @@ func TestLookupCodesRunHooksOnConfirmAndLogin(t *testing.T) {
 		t.Fatalf("hook calls of the AAL2 login: %v, want /login-lookup once", got)
 	}
 }
+
+// TestLookupConfirmWithoutRegenerateRunsNoHook: Kratos confirms only codes
+// regenerated in the same flow and refuses the confirm otherwise, running
+// no hook; the gateway does not call the parse hook for it either. The
+// same confirm after a regenerate runs it.
+func TestLookupConfirmWithoutRegenerateRunsNoHook(t *testing.T) {
+	rc := newReceiver(t, nil)
+	gw := variantGateway(t, secondFactorKratos,
+		hookBlock("settings after lookup_secret", rc.URL()+"/settings-lookup", "\tresponse parse"))
+	c, id, _ := signedInAPIClient(t, gw, "lookup-noregen")
+	base := len(rc.Calls())
+
+	flow := settingsFlow(t, c)
+	confirm := c.submit("settings", flow, map[string]any{"method": "lookup_secret", "lookup_secret_confirm": true})
+	if confirm.Status == http.StatusOK && confirm.json("state").String() == "success" {
+		t.Fatalf("confirm without regenerate: Kratos refuses it, got %s", confirm)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if got := paths(rc.Calls()[base:]); len(got) != 0 {
+		t.Fatalf("hook calls on a confirm Kratos refuses: %v; Kratos runs none", got)
+	}
+	if adminIdentityHasCredential(t, gw, id, "lookup_secret") {
+		t.Fatal("Kratos stored lookup codes that were never regenerated")
+	}
+
+	flow = settingsFlow(t, c)
+	regen := c.submit("settings", flow, map[string]any{"method": "lookup_secret", "lookup_secret_regenerate": true})
+	if regen.Status != http.StatusOK {
+		t.Fatalf("regenerate: %s", regen)
+	}
+	if ok := c.submit("settings", regen, map[string]any{"method": "lookup_secret", "lookup_secret_confirm": true}); ok.Status != http.StatusOK {
+		t.Fatalf("confirm after regenerate: %s", ok)
+	}
+	rc.waitCalls(t, base+1, 5*time.Second)
+}

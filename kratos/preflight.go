@@ -171,6 +171,22 @@ func secondFactorRefusal(c SubmitCheck) string {
 		if !s.Flag("lookup_secret_confirm") && !s.Flag("lookup_secret_disable") {
 			return "revealing or regenerating lookup codes changes nothing Kratos runs hooks for"
 		}
+		// Kratos confirms only codes regenerated in this flow (kept in its
+		// internal context, lookup/settings.go), and shows the confirm
+		// button exactly then.
+		if !s.Flag("lookup_secret_disable") && !hasNodeNamed(c.FlowJSON, "lookup_secret_confirm") {
+			return "lookup codes are confirmed only after they were regenerated in this flow"
+		}
 	}
 	return ""
+}
+
+// hasNodeNamed reports a ui node whose input is called name.
+func hasNodeNamed(flow []byte, name string) bool {
+	found := false
+	flowField(flow, "ui.nodes").ForEach(func(_, n gjson.Result) bool {
+		found = n.Get("attributes.name").String() == name
+		return !found
+	})
+	return found
 }
