@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/caddy-ory-actions/caddy-ory-actions/internal/durable"
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/gateway"
 )
 
 // DurableConfig stores response.ignore deliveries in NATS JetStream, so
@@ -45,7 +46,7 @@ type DurableConfig struct {
 	// RedeliverAfter is how long a delivery taken by a gateway that then
 	// crashed waits before another attempt takes it (JetStream's AckWait).
 	// Keep it above the hooks' per-attempt timeout, or a slow attempt is
-	// made twice. Default 30s.
+	// made twice (checked at load). Default 60s.
 	RedeliverAfter caddy.Duration `json:"redeliver_after,omitempty"`
 }
 
@@ -127,6 +128,25 @@ func (c *DurableConfig) streamName() string {
 		return c.Stream
 	}
 	return durable.DefaultStream
+}
+
+// checkTimeouts refuses a redeliver_after that a response.ignore hook's
+// attempt could outlast: the delivery would be attempted by a second
+// gateway while the first is still waiting for the receiver.
+func (c *DurableConfig) checkTimeouts(specs []gateway.HookSpec) error {
+	wait := time.Duration(c.RedeliverAfter)
+	if wait <= 0 {
+		wait = durable.DefaultAckWait
+	}
+	for i, s := range specs {
+		if !s.Config.Async() {
+			continue
+		}
+		if t := s.Policy.WithDefaults().Timeout; t >= wait {
+			return fmt.Errorf("async.durable.redeliver_after: %s must exceed the timeout of every response ignore hook; hooks[%d] (%s) has %s", wait, i, s.ID, t)
+		}
+	}
+	return nil
 }
 
 // poolKey identifies the backend: one per embedded store, one per NATS

@@ -64,6 +64,7 @@ func TestBadConfigFailsAtLoadNamingTheKey(t *testing.T) {
 		{"durable bad backoff", "async {\n durable {\n backoff 1s soon\n }\n}", []string{"backoff", `"soon"`}},
 		{"durable unknown key", "async {\n durable {\n replicas 3\n }\n}", []string{"durable", "replicas"}},
 		{"durable stream name", "async {\n durable {\n nats nats://127.0.0.1:4222\n stream a.b\n }\n}", []string{"async.durable.stream"}},
+		{"durable redelivery before a hook's timeout", "async {\n durable {\n redeliver_after 10s\n }\n}\nhook registration after {\n id crm\n url http://127.0.0.1:9/\n method POST\n response ignore\n timeout 15s\n}", []string{"async.durable.redeliver_after", "crm", "15s"}},
 		{"durable nats unreachable", "async {\n nats nats://127.0.0.1:1\n}", []string{"async.durable.nats"}},
 		{"second hook is named", "hook login after {\n url http://127.0.0.1:9/\n method POST\n}\nhook registration after {\n id crm\n url ftp://x\n method POST\n}", []string{"hooks[1]", "crm", "url"}},
 	}

@@ -138,6 +138,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return err
 	}
 	if h.Async.Durable != nil {
+		if err := h.Async.Durable.checkTimeouts(cfg.Hooks); err != nil {
+			return err
+		}
 		if h.durable, err = h.loadDurable(); err != nil {
 			return err
 		}

@@ -130,7 +130,10 @@ func TestDurableDeliveriesSurviveKill9(t *testing.T) {
 	rc := newDedupReceiver(t, true)
 	dataDir := t.TempDir()
 	port := freePort(t)
-	cfg := gatewayCaddyfile(port, k, "async {\n\tdurable {\n\t\tbackoff 200ms\n\t\tmax_attempts 10000\n\t\tredeliver_after 3s\n\t}\n}\n"+asyncSignedHook(rc.URL()))
+	// A short redelivery (above the hook's 2 s timeout) keeps the test
+	// quick: deliveries the killed process held are taken again after it.
+	cfg := gatewayCaddyfile(port, k, "async {\n\tdurable {\n\t\tbackoff 200ms\n\t\tmax_attempts 10000\n\t\tredeliver_after 3s\n\t}\n}\n"+
+		hookBlock("registration after password", rc.URL(), "response ignore", "timeout 2s", "sign {\n\tsecret "+signingSecret+"\n}"))
 
 	first := startCaddyProcess(t, port, cfg, dataDir)
 	emails := registerThrough(t, first.URL, "durable", 5)

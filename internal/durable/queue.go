@@ -61,6 +61,10 @@ func (q *Queue) SetRetry(r Retry) {
 // Sender makes one attempt and returns the receiver's status (0 for none).
 type Sender func(ctx context.Context, d Delivery) (status int, err error)
 
+// DefaultAckWait is the default time after which a delivery taken by a
+// gateway that stopped answering goes to another.
+const DefaultAckWait = 60 * time.Second
+
 // DefaultStream names the delivery stream when none is configured.
 const DefaultStream = "ORY_ACTIONS_DELIVERIES"
 
@@ -69,7 +73,7 @@ type Options struct {
 	Stream      string          // default "ORY_ACTIONS_DELIVERIES"
 	MaxAttempts int             // default 10
 	Backoff     []time.Duration // delay before attempt n+1; last value repeats
-	AckWait     time.Duration   // redelivery after a crash mid-attempt; default 30s
+	AckWait     time.Duration   // redelivery after a crash mid-attempt; default 60s
 	MaxAge      time.Duration   // how long a delivery may wait; default 24h
 	Workers     int             // attempts at once in this process; default 8
 }
@@ -90,7 +94,9 @@ func (o *Options) defaults() {
 		o.Workers = 8
 	}
 	if o.AckWait <= 0 {
-		o.AckWait = 30 * time.Second
+		// Above Kratos's (and a hook's default) 30 s attempt timeout, so a
+		// slow attempt is never handed to a second gateway meanwhile.
+		o.AckWait = DefaultAckWait
 	}
 	if o.MaxAge <= 0 {
 		o.MaxAge = 24 * time.Hour

@@ -17,6 +17,7 @@ import (
 // round trip.
 type Shared struct {
 	kv jetstream.KeyValue
+	nc *nats.Conn
 }
 
 // sharedOpTimeout bounds one write on the request path.
@@ -35,11 +36,14 @@ func OpenShared(ctx context.Context, nc *nats.Conn, bucket string, ttl time.Dura
 	if err != nil {
 		return nil, fmt.Errorf("durable: key-value bucket %s: %w", bucket, err)
 	}
-	return &Shared{kv: kv}, nil
+	return &Shared{kv: kv, nc: nc}, nil
 }
 
 // Put writes key; the caller's own view is already up to date.
 func (s *Shared) Put(key string, value []byte) error {
+	if !s.nc.IsConnected() {
+		return ErrDisconnected // no wait on the request path
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), sharedOpTimeout)
 	defer cancel()
 	_, err := s.kv.Put(ctx, key, value)
@@ -48,6 +52,9 @@ func (s *Shared) Put(key string, value []byte) error {
 
 // Delete removes key for every gateway.
 func (s *Shared) Delete(key string) error {
+	if !s.nc.IsConnected() {
+		return ErrDisconnected
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), sharedOpTimeout)
 	defer cancel()
 	err := s.kv.Delete(ctx, key)
@@ -70,20 +77,36 @@ func (s *Shared) Watch(prefix string, fn func(key string, value []byte)) (stop f
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for e := range w.Updates() {
-			if e == nil {
-				continue // the marker after the initial values
-			}
-			if e.Operation() == jetstream.KeyValuePut {
-				fn(e.Key(), e.Value())
-			} else {
-				fn(e.Key(), nil)
+		for {
+			select {
+			case <-ctx.Done():
+				// Not waiting for the updates channel to close: with the
+				// connection down, the unsubscription may never confirm.
+				return
+			case e, ok := <-w.Updates():
+				if !ok {
+					return
+				}
+				if e == nil {
+					continue // the marker after the initial values
+				}
+				if e.Operation() == jetstream.KeyValuePut {
+					fn(e.Key(), e.Value())
+				} else {
+					fn(e.Key(), nil)
+				}
 			}
 		}
 	}()
 	return func() {
-		_ = w.Stop()
 		cancel()
 		<-done
+		// Stopping deletes the watch's consumer with a JetStream request,
+		// which would wait out its timeout while NATS is unreachable; the
+		// server drops an ephemeral consumer nobody reads by itself, and
+		// closing the connection ends the subscription.
+		if s.nc.IsConnected() {
+			_ = w.Stop()
+		}
 	}, nil
 }
