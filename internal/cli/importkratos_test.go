@@ -27,6 +27,12 @@ func kratosWithHooks(t *testing.T) string {
 		}
 		src = strings.Replace(src, old, new, 1)
 	}
+	// The example's session hook after code sign-up goes: this config
+	// gives after.code web_hooks only.
+	replace(`        code:
+          hooks:
+            - hook: session
+`, ``)
 	replace(`      after:
         password:
           hooks:
