@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,6 +60,9 @@ func (x *exchange) serveCodeSubmit(s *submission) {
 		return
 	}
 	parts := ctxParts{flow: codeCtxFlow(s.flow, done), transient: s.sub.TransientPayloadOrEmpty(), req: x.r}
+	if f == kratos.Recovery && s.method == "link" {
+		parts.flow, parts.transient = x.linkRecoveryCtxFlow(parts.flow), nil
+	}
 	res := gw.runSync(ctx, f, s.sync, parts, publicIdentity(identity))
 	switch {
 	case res.interrupt != nil && f == kratos.Verification:
@@ -89,6 +93,29 @@ func codeCtxFlow(submitted, done []byte) []byte {
 	}
 	flow, _ := sjson.SetBytes(submitted, "state", "passed_challenge")
 	flow, _ = sjson.DeleteBytes(flow, "ui.messages")
+	return flow
+}
+
+// linkRecoveryCtxFlow is ctx.flow of a recovery a link's token completed.
+// Kratos's link strategy (selfservice/strategy/link/strategy_recovery.go,
+// recoveryUseToken) loads the flow afresh from its store, so the submit's
+// transient payload is not on it, and it regenerates the flow's anti-CSRF
+// token whatever the flow's type (the code strategy only for browser
+// flows): the csrf_token node holds the new token, masked, of the CSRF
+// cookie Kratos's answer sets.
+func (x *exchange) linkRecoveryCtxFlow(flow []byte) []byte {
+	token, ok := kratos.MaskCSRFToken(kratos.CSRFCookieValue(x.r, x.w.Header().Values("Set-Cookie")))
+	if !ok {
+		return flow
+	}
+	for i, n := range gjson.GetBytes(flow, "ui.nodes").Array() {
+		if n.Get("attributes.name").String() == "csrf_token" {
+			out, err := sjson.SetBytes(flow, "ui.nodes."+strconv.Itoa(i)+".attributes.value", token)
+			if err == nil {
+				return out
+			}
+		}
+	}
 	return flow
 }
 
