@@ -132,6 +132,13 @@ var Documented = []Difference{
 			"nodes the interrupt added (Kratos keeps those in the flow). Stateless, so any number of gateways work.",
 	},
 	{
+		ID: "carry-cookie", Scenarios: "*_link_*",
+		Path: "ex[*](link).gateway_cookies|ex[*](link again).gateway_cookies", Kratos: absent, Gateway: `["ory_actions_carry"]`,
+		Why: "An e-mail link is always opened in a browser, whatever client started the flow, and a hook's messages " +
+			"on the flow the link completed go into the browser flow Kratos's link strategy retries it as. The " +
+			"gateway cannot write that flow, so the browser gets the sealed carry cookie for its next fetch.",
+	},
+	{
 		ID: "oidc-start-cookie", Scenarios: "*_oidc_*",
 		Path: "ex[*](submit).gateway_cookies|ex[*](callback).gateway_cookies", Kratos: absent, Gateway: `*ory_actions_oidc*`,
 		Why: "Kratos's OIDC state is encrypted, so the callback alone does not say which flow it completes. The " +
