@@ -58,6 +58,12 @@ func (c *client) linkBrowser() *client {
 	if c.kind != apiClient {
 		return c
 	}
+	return c.otherBrowser()
+}
+
+// otherBrowser is a browser with none of the client's cookies (the mail
+// read on another device), recording into the client's transcript.
+func (c *client) otherBrowser() *client {
 	b := newClient(browserFormClient, c.side, c.email)
 	b.tr = c.tr
 	return b
@@ -136,6 +142,27 @@ func verificationLinkTwiceScript(c *client) {
 	b := c.openCourierLink(f)
 	defer b.close()
 	b.reopenLastLink(f)
+	c.adminIdentities()
+}
+
+// verificationLinkOtherBrowserScript: a browser flow's link opened in
+// another browser, without the flow's CSRF cookie.
+func verificationLinkOtherBrowserScript(c *client) {
+	f := c.linkFlow("verification")
+	b := c.otherBrowser()
+	defer b.close()
+	b.openCourierLink(f)
+	c.adminIdentities()
+}
+
+// recoveryLinkOtherBrowserScript: recoveryLinkScript with the link opened
+// in another browser.
+func recoveryLinkOtherBrowserScript(c *client) {
+	f := c.linkFlow("recovery")
+	b := c.otherBrowser()
+	defer b.close()
+	b.openCourierLink(f)
+	b.whoami()
 	c.adminIdentities()
 }
 

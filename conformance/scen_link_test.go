@@ -23,6 +23,8 @@ func linkFamilies() []family {
 			fixed(after("", webhook("/h1", formEncoded)))),
 		fam("recovery_link_after_opened_twice", "recovery", allKinds, recoveryLinkTwiceScript,
 			fixed(after("", webhook("/h1")))),
+		fam("recovery_link_after_other_browser", "recovery", browserKinds, recoveryLinkOtherBrowserScript,
+			fixed(after("", webhook("/h1")))),
 		fam("verification_link_before_parse_400_messages", "verification", allKinds, verificationLinkScript,
 			fixed(before(webhook("/h1", parse), status(400, rootMessages)))),
 		fam("verification_link_after_ok", "verification", allKinds, verificationLinkScript,
@@ -36,6 +38,8 @@ func linkFamilies() []family {
 		fam("verification_link_after_form_encoded", "verification", allKinds, verificationLinkScript,
 			fixed(after("", webhook("/h1", formEncoded)))),
 		fam("verification_link_after_opened_twice", "verification", allKinds, verificationLinkTwiceScript,
+			fixed(after("", webhook("/h1")))),
+		fam("verification_link_after_other_browser", "verification", browserKinds, verificationLinkOtherBrowserScript,
 			fixed(after("", webhook("/h1")))),
 	}
 }
