@@ -132,6 +132,23 @@ var Documented = []Difference{
 			"nodes the interrupt added (Kratos keeps those in the flow). Stateless, so any number of gateways work.",
 	},
 	{
+		ID: "carry-cookie", Scenarios: "*_link_*",
+		Path: "ex[*](link).gateway_cookies|ex[*](link again).gateway_cookies", Kratos: absent, Gateway: `["ory_actions_carry"]`,
+		Why: "An e-mail link is always opened in a browser, whatever client started the flow, and a hook's messages " +
+			"on the flow the link completed go into the browser flow Kratos's link strategy retries it as. The " +
+			"gateway cannot write that flow, so the browser gets the sealed carry cookie for its next fetch.",
+	},
+	{
+		ID: "link-other-browser", Scenarios: "*_link_after_other_browser_*",
+		Path: "ex[*](link)*|ex[*](link→ui)|ex[gw:*](link→error)|ex[*](whoami)*|" +
+			"ex[*](admin.identities).body[*].verifiable_addresses[*]*|calls[/h1]*",
+		Why: "A browser flow's e-mail link opened in a browser without the flow's CSRF cookie (the mail read on " +
+			"another device): Kratos completes it, as the link's token is all it checks. The gateway must load the " +
+			"flow to know whose address the hooks are about, and Kratos shows a browser flow only to its own CSRF " +
+			"cookie, so it refuses the link before Kratos acts (the browser goes to the error UI with a 502): fail " +
+			"closed rather than skip the hooks (known unavoidable). An API flow's link opens in any browser.",
+	},
+	{
 		ID: "oidc-start-cookie", Scenarios: "*_oidc_*",
 		Path: "ex[*](submit).gateway_cookies|ex[*](callback).gateway_cookies", Kratos: absent, Gateway: `*ory_actions_oidc*`,
 		Why: "Kratos's OIDC state is encrypted, so the callback alone does not say which flow it completes. The " +

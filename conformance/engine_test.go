@@ -57,6 +57,7 @@ func TestNormalizerPlaceholders(t *testing.T) {
 		"session_token": "ory_st_secret",
 		"nil":           nilUUID,
 		"ref":           "http://127.0.0.1:4455/login?flow=8a1c2f43-0d4e-4b8e-9a55-3f3a1e2b7c10",
+		"link":          "http://127.0.0.1:4433/self-service/recovery?flow=8a1c2f43-0d4e-4b8e-9a55-3f3a1e2b7c10&token=Zk3pQ9xW2mN7vB4cL8dR1tY6hJ0sA5eF",
 		"node":          map[string]any{"name": "csrf_token", "value": "random=="},
 		"request_cookies": map[string]any{
 			"csrf_token_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef": "v",
@@ -74,6 +75,7 @@ func TestNormalizerPlaceholders(t *testing.T) {
 		"session_token":   "<token>",
 		"nil":             nilUUID,
 		"ref":             "<ui>/login?flow=<uuid:1>",
+		"link":            "<public>/self-service/recovery?flow=<uuid:1>&token=<random>",
 		"node":            map[string]any{"name": "csrf_token", "value": "<csrf_token>"},
 		"request_cookies": map[string]any{"csrf_token_<hash>": "<cookie>"},
 		"ip_address":      "127.0.0.1",

@@ -45,6 +45,9 @@ var (
 	providerURLRe  = regexp.MustCompile(`http://127\.0\.0\.1:\d+/oauth2/[^\s"]*`)
 	hydraCookieRe  = regexp.MustCompile(`^(ory_hydra_[a-z_]+_dev)_\d+$`)
 	oneTimeParamRe = regexp.MustCompile(`\b(code|state|token)=(ory_[a-z]{2}_[A-Za-z0-9_.-]+|[0-9a-f]{40,})`)
+	// linkTokenRe is the link method's token: 32 random letters and digits
+	// (selfservice/strategy/link/token_*.go).
+	linkTokenRe = regexp.MustCompile(`\btoken=[A-Za-z0-9]{32}\b`)
 )
 
 // secretKeys hold values that are random per run.
@@ -104,8 +107,10 @@ func (n *normalizer) value(key string, v any) any {
 			})
 		}
 		// One-time values in URLs: the provider's code and Kratos's state
-		// on a callback, a logout token.
+		// on a callback, a logout token, a recovery or verification link's
+		// token.
 		x = oneTimeParamRe.ReplaceAllString(x, "${1}=<random>")
+		x = linkTokenRe.ReplaceAllString(x, "token=<random>")
 		return n.str(x)
 	default:
 		if key == "since" {

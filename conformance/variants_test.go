@@ -17,6 +17,7 @@ import (
 const (
 	variantPasswordless  = "passwordless"
 	variantSecondFactors = "second_factors"
+	variantLink          = "link"
 )
 
 var (
@@ -51,6 +52,8 @@ func variantConfigure(variant string) (func(cfg map[string]any), error) {
 		c, err = kratostest.PasswordlessCode(variantDir)
 	case variantSecondFactors:
 		c = kratostest.SecondFactors
+	case variantLink:
+		c = kratostest.LinkMethod
 	case variantOIDC:
 		// One OAuth2 client per Kratos: see oidcClient; the gateway
 		// side's Kratos takes the environment's.

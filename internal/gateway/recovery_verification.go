@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,8 +61,15 @@ func (x *exchange) serveCodeSubmit(s *submission) {
 		return
 	}
 	parts := ctxParts{flow: codeCtxFlow(s.flow, done), transient: s.sub.TransientPayloadOrEmpty(), req: x.r}
+	if f == kratos.Recovery && s.method == "link" {
+		parts.flow, parts.transient = x.linkRecoveryCtxFlow(parts.flow), nil
+	}
 	res := gw.runSync(ctx, f, s.sync, parts, publicIdentity(identity))
 	switch {
+	case res.interrupt != nil && s.method == "link":
+		x.revokeAnswerSession(ctx, ans)
+		x.answerLinkInterrupt(s, res.interrupt)
+		return
 	case res.interrupt != nil && f == kratos.Verification:
 		x.answerVerificationInterrupt(s, res.interrupt)
 		return
@@ -92,6 +101,29 @@ func codeCtxFlow(submitted, done []byte) []byte {
 	return flow
 }
 
+// linkRecoveryCtxFlow is ctx.flow of a recovery a link's token completed.
+// Kratos's link strategy (selfservice/strategy/link/strategy_recovery.go,
+// recoveryUseToken) loads the flow afresh from its store, so the submit's
+// transient payload is not on it, and it regenerates the flow's anti-CSRF
+// token whatever the flow's type (the code strategy only for browser
+// flows): the csrf_token node holds the new token, masked, of the CSRF
+// cookie Kratos's answer sets.
+func (x *exchange) linkRecoveryCtxFlow(flow []byte) []byte {
+	token, ok := kratos.MaskCSRFToken(kratos.CSRFCookieValue(x.r, x.w.Header().Values("Set-Cookie")))
+	if !ok {
+		return flow
+	}
+	for i, n := range gjson.GetBytes(flow, "ui.nodes").Array() {
+		if n.Get("attributes.name").String() == "csrf_token" {
+			out, err := sjson.SetBytes(flow, "ui.nodes."+strconv.Itoa(i)+".attributes.value", token)
+			if err == nil {
+				return out
+			}
+		}
+	}
+	return flow
+}
+
 // codeSucceeded tells a passed challenge from the many answers that are not
 // one: a wrong code is a 200 with the flow still in sent_email. done is the
 // passed_challenge flow when Kratos answered with one (a JSON 200, or for a
@@ -111,6 +143,11 @@ func (x *exchange) codeSucceeded(ctx context.Context, s *submission, ans answer)
 			session, err := x.sessionFromAnswer(ctx)
 			return session != nil || err != nil, nil
 		}
+		if replacedBy(x.w.Header().Get("Location"), x.route.FlowID) {
+			// Kratos retried the flow as a new one (a used or unknown
+			// link token): the submitted flow may show an earlier pass.
+			return false, nil
+		}
 		flow, err := x.flowAfterRedirect(ctx)
 		if err != nil {
 			// Whether the address was verified cannot be told: count it as
@@ -123,6 +160,18 @@ func (x *exchange) codeSucceeded(ctx context.Context, s *submission, ans answer)
 		}
 	}
 	return false, nil
+}
+
+// replacedBy reports a redirect to the UI of another flow than the one
+// submitted: Kratos's retry of a flow it did not pass. Kratos sends a
+// passed verification to the UI of the submitted flow itself.
+func replacedBy(location, flowID string) bool {
+	loc, err := url.Parse(location)
+	if err != nil {
+		return false
+	}
+	id := loc.Query().Get("flow")
+	return id != "" && id != flowID
 }
 
 // codeIdentity finds the identity whose recovery or verification passed:
@@ -175,20 +224,39 @@ func nodeValueOf(flow []byte, name string) string {
 // and answers 410 self_service_flow_replaced with use_flow_id to JSON
 // clients, or a 303 to the verification UI with the new flow to others.
 func (x *exchange) answerVerificationInterrupt(s *submission, msgs []hooks.Message) {
-	path := "/self-service/verification/api"
-	if s.flowType() == "browser" {
-		path = "/self-service/verification/browser"
-	}
 	// Kratos regenerates the CSRF token when it replaces the flow: without
 	// the old cookie it draws a new one, and the new flow's token matches
 	// the cookie it sets. (The old cookie would give the new flow a token
 	// of the old secret, which a regenerated cookie no longer matches.)
 	creds := kratos.Credentials{Cookie: kratos.CredentialsOf(x.r).Cookie}.WithoutCSRFCookie()
+	x.answerReplacedFlow(kratos.Verification, s.flow, s.flowType(), creds, x.form(s), msgs)
+}
+
+// answerLinkInterrupt answers the messages of a hook on a recovery or
+// verification a link completed. Kratos's link strategy retries such a
+// flow as a browser flow whatever the original's type
+// (selfservice/strategy/link/strategy_*.go, retry…FlowWithError with
+// flow.TypeBrowser): a new browser flow carrying the messages, with a fresh
+// CSRF cookie, and a 303 to the flow's UI, whatever the client accepts.
+func (x *exchange) answerLinkInterrupt(s *submission, msgs []hooks.Message) {
+	x.answerReplacedFlow(x.route.Flow, s.flow, "browser", kratos.Credentials{}, true, msgs)
+}
+
+// answerReplacedFlow creates the flow that replaces the submitted one, of
+// flowType, with creds, and answers with it: a 303 to its UI for form
+// clients, else 410 self_service_flow_replaced with use_flow_id. The
+// replacement carries the messages (and the request URL of the submit, as
+// Kratos's replacement has).
+func (x *exchange) answerReplacedFlow(f kratos.Flow, submitted []byte, flowType string, creds kratos.Credentials, form bool, msgs []hooks.Message) {
+	path := "/self-service/" + string(f) + "/api"
+	if flowType == "browser" {
+		path = "/self-service/" + string(f) + "/browser"
+	}
 	resp, err := x.gw.kratos.InitFlow(x.r.Context(), path, creds)
 	newID := gjson.GetBytes(resp.Body, "id").String()
 	if err != nil || resp.Status != http.StatusOK || newID == "" {
-		x.gw.logger.Error("could not create the replacement verification flow", zap.Int("status", resp.Status), zap.Error(err))
-		x.answerFailure(kratos.Verification, s.flow, &failure{status: http.StatusBadGateway, message: "the verification flow could not be replaced"})
+		x.gw.logger.Error("could not create the replacement flow", zap.String("flow", string(f)), zap.Int("status", resp.Status), zap.Error(err))
+		x.answerFailure(f, submitted, &failure{status: http.StatusBadGateway, message: "the " + string(f) + " flow could not be replaced"})
 		return
 	}
 	x.w.Header().Del("Set-Cookie")
@@ -196,21 +264,21 @@ func (x *exchange) answerVerificationInterrupt(s *submission, msgs []hooks.Messa
 		x.w.Header().Add("Set-Cookie", c)
 	}
 	// For API flows too (where Kratos's init sets no cookie).
-	reissueCSRFCookie(x.w, x.r, s.flow)
+	reissueCSRFCookie(x.w, x.r, submitted)
 	carry := kratos.Carry{
-		FlowID: newID, Flow: kratos.Verification, Expires: flowExpiry(resp.Body), Messages: msgs,
+		FlowID: newID, Flow: f, Expires: flowExpiry(resp.Body), Messages: msgs,
 		RequestURL: kratos.RequestURLBehindProxy(x.r, x.gw.trustForwarded != nil && x.gw.trustForwarded(x.r)),
 	}
-	if s.flowType() == "browser" {
+	if flowType == "browser" {
 		x.setCarry(carry)
 	} else {
 		x.gw.interrupts.put(carry, time.Now())
 	}
-	if x.form(s) {
-		ui := x.gw.ui.flowURL(kratos.Verification, x.r, x.route.FlowID)
+	if form {
+		ui := x.gw.ui.flowURLOrAsk(x.r.Context(), x.gw.kratos, f, x.r, x.route.FlowID)
 		if ui == "" {
-			x.gw.logger.Error("no UI URL known for the verification flow; set ui_url in the ory_actions config")
-			x.answerError(kratos.WebhookFailed(http.StatusInternalServerError, "the gateway does not know the verification UI URL"))
+			x.gw.logger.Error("no UI URL known for the flow; set ui_url in the ory_actions config", zap.String("flow", string(f)))
+			x.answerError(kratos.WebhookFailed(http.StatusInternalServerError, "the gateway does not know the "+string(f)+" UI URL"))
 			return
 		}
 		redirect(x.w, x.r, withQuery(ui, "flow", newID), http.StatusSeeOther)

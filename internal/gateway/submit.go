@@ -209,7 +209,14 @@ func (x *exchange) submittedFlow(cached []byte) (flow []byte, refusal string, an
 		return nil, "the settings submit carries no session", false
 	}
 	x.gw.logger.Warn("Kratos refused to show the submitted flow to its submitter; refused", zap.String("flow", string(f)), zap.Int("status", resp.Status))
-	return nil, "", x.failClosed(f, nil, "the submitted flow could not be loaded with the client's credentials")
+	var known []byte
+	if resp.Status == http.StatusForbidden && gjson.GetBytes(resp.Body, "error.id").String() == "security_csrf_violation" {
+		// Only a browser flow is shown to its own CSRF cookie alone (an
+		// e-mail link opened in another browser): an HTML client goes to
+		// the error UI, as for any failure of a browser flow.
+		known = []byte(`{"type":"browser"}`)
+	}
+	return nil, "", x.failClosed(f, known, "the submitted flow could not be loaded with the client's credentials")
 }
 
 // oidcCompletes reports an OIDC submit that completes a flow, or would

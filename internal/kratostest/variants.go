@@ -63,6 +63,17 @@ func SecondFactors(cfg map[string]any) {
 	SetConfig(cfg, "selfservice.methods.lookup_secret", map[string]any{"enabled": true})
 }
 
+// LinkMethod is a Configure function for recovery and verification by
+// the link method: the e-mail carries a link that completes the flow on
+// the GET it makes (Kratos's selfservice/strategy/link), instead of a code.
+func LinkMethod(cfg map[string]any) {
+	SetConfig(cfg, "selfservice.methods.link.enabled", true)
+	for _, flow := range []string{"recovery", "verification"} {
+		SetConfig(cfg, "selfservice.flows."+flow+".enabled", true)
+		SetConfig(cfg, "selfservice.flows."+flow+".use", "link")
+	}
+}
+
 // TOTPCode is RFC 6238's code for a base32 secret at t: HMAC-SHA1, 30 s
 // steps, six digits, as Kratos generates its TOTP keys.
 func TOTPCode(secret string, at time.Time) (string, error) {
