@@ -319,10 +319,14 @@ func (h *Hydra) adminOnce(method, path string, body, out any) error {
 
 // waitReady polls Hydra's readiness endpoints until both answer.
 func waitReady(h *Hydra, exited <-chan struct{}) error {
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(120 * time.Second)
 	hc := &http.Client{Timeout: time.Second}
+	// Hydra's first discovery request generates the id-token signing keys
+	// (RSA), which takes seconds on a busy machine; a short timeout would
+	// abandon the request and make Hydra start over on the next poll.
+	slow := &http.Client{Timeout: 60 * time.Second}
 	for {
-		if ok200(hc, h.AdminURL+"/health/ready") && ok200(hc, h.IssuerURL+".well-known/openid-configuration") {
+		if ok200(hc, h.AdminURL+"/health/ready") && ok200(slow, h.IssuerURL+".well-known/openid-configuration") {
 			return nil
 		}
 		select {
@@ -331,7 +335,7 @@ func waitReady(h *Hydra, exited <-chan struct{}) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("hydra not ready after 60s")
+			return fmt.Errorf("hydra not ready after 120s")
 		}
 	}
 }
