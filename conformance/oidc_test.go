@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,9 +37,20 @@ func oidcClient() (hydratest.Client, func(cfg map[string]any), error) {
 	return c, suiteHydra.KratosProvider(c), nil
 }
 
+// callbackPath is Kratos's callback for the "hydra" provider.
+const callbackPath = "/self-service/methods/oidc/callback/hydra"
+
 // callbackURL is where Hydra sends a Kratos's browsers back to.
 func callbackURL(k *kratostest.Kratos) string {
-	return strings.TrimSuffix(k.PublicBaseURL, "/") + "/self-service/methods/oidc/callback/hydra"
+	return strings.TrimSuffix(k.PublicBaseURL, "/") + callbackPath
+}
+
+// providerUserWithoutEmail makes the provider sign the client's browser in
+// as the scenario's subject with no e-mail claim: Kratos's mapper then
+// leaves the required e-mail trait unset. The side's public URL is its
+// Kratos's public base URL, so this is the callback prepareOIDC set up.
+func (c *client) providerUserWithoutEmail() {
+	suiteHydra.SignInAsFor(c.side.public+callbackPath, hydratest.User{Subject: "sub-" + c.email})
 }
 
 // prepareOIDC registers a started Kratos's callback with its client, and
@@ -114,6 +126,47 @@ func oidcLoginScript(c *client) {
 	c.whoami()
 }
 
+// oidcRegisterThenWait also waits for n calls of an asynchronous hook.
+func oidcRegisterThenWait(path string, n int) func(*client) {
+	return func(c *client) {
+		oidcRegisterScript(c)
+		c.waitCalls(path, n)
+	}
+}
+
+// oidcRegisterPatchedEmail also reads the identities stored under the
+// e-mail an identity patch moved the client to.
+func oidcRegisterPatchedEmail(c *client) {
+	oidcRegisterScript(c)
+	c.adminGet("admin.identities.patched", "/admin/identities?"+url.Values{"credentials_identifier": {patchedEmail(c.email)}}.Encode())
+}
+
+// oidcLoginRegistersScript: a social sign-in from a login flow for a
+// subject no identity has; Kratos turns it into a registration (a new
+// registration flow, created on the callback) and runs the registration
+// hooks for oidc. Then whoami and the stored identities.
+func oidcLoginRegistersScript(c *client) {
+	f := c.init("login")
+	c.viaProvider(f, c.submit(f, map[string]any{"provider": "hydra"}))
+	c.whoami()
+	c.adminIdentities()
+}
+
+// oidcMissingTraitsScript: a social sign-up whose claims lack the required
+// e-mail: Kratos shows the registration flow asking for it; the browser
+// submits it with the provider, goes through the provider again, and the
+// hooks run on that callback.
+func oidcMissingTraitsScript(c *client) {
+	c.providerUserWithoutEmail()
+	f := c.init("registration")
+	c.viaProvider(f, c.submit(f, map[string]any{"provider": "hydra"}))
+	c.viaProvider(f, c.submit(f, map[string]any{
+		"method": "oidc", "provider": "hydra", "traits": map[string]any{"email": c.email},
+	}))
+	c.whoami()
+	c.adminIdentities()
+}
+
 // logout ends the browser's session (Kratos's browser logout: a logout
 // URL, then the logout itself).
 func (c *client) logout() {
@@ -124,6 +177,14 @@ func (c *client) logout() {
 		return
 	}
 	c.exchange("logout", c.jsonRequest(http.MethodGet, "/self-service/logout?"+url.Values{"token": {tok}}.Encode(), nil))
+}
+
+// loginAfterOIDC is a login after hook for oidc, in a registration
+// scenario.
+func loginAfterOIDC(path string) hookDef {
+	h := after("oidc", webhook(path))
+	h.flow = "login"
+	return h
 }
 
 // oidcFamilies: registration and login after oidc hooks, browser clients.
@@ -140,5 +201,33 @@ func oidcFamilies() []family {
 			fixed(after("oidc", webhook("/h1", parse)))),
 		fam("login_oidc_after_parse_400_messages", "login", oidcLoginScript,
 			fixed(after("oidc", webhook("/h1", parse), status(400, emailMessages)))),
+		fam("login_oidc_after_500_retried", "login", oidcLoginScript,
+			fixed(after("oidc", webhook("/h1"), status(500, `{}`)))),
+
+		// A login for an unknown subject becomes a registration: the
+		// registration hooks for oidc run, the login ones (/h9) do not.
+		fam("login_oidc_registers_after_parse_ok", "registration", oidcLoginRegistersScript,
+			fixed(after("oidc", webhook("/h1", parse)), after("oidc", webhook("/h2")), loginAfterOIDC("/h9"))),
+		fam("login_oidc_registers_after_parse_400_messages", "registration", oidcLoginRegistersScript,
+			fixed(after("oidc", webhook("/h1", parse), status(400, emailMessages)), loginAfterOIDC("/h9"))),
+
+		// Claims without the required e-mail: the registration continues
+		// with the traits the browser submits.
+		fam("reg_oidc_missing_traits_after_parse_ok", "registration", oidcMissingTraitsScript,
+			fixed(after("oidc", webhook("/h1", parse)), after("oidc", webhook("/h2")))),
+		fam("reg_oidc_missing_traits_after_parse_400_messages", "registration", oidcMissingTraitsScript,
+			fixed(after("oidc", webhook("/h1", parse), status(400, emailMessages)))),
+
+		// Registration after oidc: failures, async, patches.
+		fam("reg_oidc_after_parse_500_retried", "registration", oidcRegisterScript,
+			fixed(after("oidc", webhook("/h1", parse), status(500, `{}`)))),
+		fam("reg_oidc_after_sync_noparse_500_retried", "registration", oidcRegisterScript,
+			fixed(after("oidc", webhook("/h1"), status(500, `{}`)))),
+		fam("reg_oidc_after_async_ignore", "registration", oidcRegisterThenWait("/h1", 1),
+			fixed(after("oidc", webhook("/h1", ignore)))),
+		fam("reg_oidc_after_parse_200_patch_traits", "registration", oidcRegisterPatchedEmail, func(email string) []hookDef {
+			patch := fmt.Sprintf(`{"identity":{"traits":{"email":%q,"name":{"first":"FromHook","last":"Patched"}}}}`, patchedEmail(email))
+			return []hookDef{after("oidc", webhook("/h1", parse), reply200(patch))}
+		}),
 	}
 }
