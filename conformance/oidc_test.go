@@ -45,6 +45,9 @@ func callbackURL(k *kratostest.Kratos) string {
 	return strings.TrimSuffix(k.PublicBaseURL, "/") + callbackPath
 }
 
+// oidcSubject is the scenario's user's subject at the provider.
+func oidcSubject(sc scenario) string { return "sub-" + emailFor(sc) }
+
 // providerUserWithoutEmail makes the provider sign the client's browser in
 // as the scenario's subject with no e-mail claim: Kratos's mapper then
 // leaves the required e-mail trait unset. The side's public URL is its
@@ -60,7 +63,7 @@ func prepareOIDC(sc scenario, k *kratostest.Kratos, c hydratest.Client) error {
 		return nil
 	}
 	uri := callbackURL(k)
-	suiteHydra.SignInAsFor(uri, hydratest.User{Subject: "sub-" + emailFor(sc), Email: emailFor(sc)})
+	suiteHydra.SignInAsFor(uri, hydratest.User{Subject: oidcSubject(sc), Email: emailFor(sc)})
 	providerMu.Lock()
 	defer providerMu.Unlock()
 	return suiteHydra.AllowRedirectFor(c, uri)
