@@ -62,7 +62,7 @@ var Documented = []Difference{
 			"storage. It is opaque like Kratos's, but not a UUID.",
 	},
 	{
-		ID: "before-flow-as-answered", Scenarios: "reg_before_*",
+		ID: "before-flow-as-answered", Scenarios: "reg_before_*|login_oidc_registers_before_*",
 		Path: "calls[*][*].body.flow.ui.nodes*",
 		Why: "Kratos calls before hooks with the flow as built in memory, before it is stored. The gateway " +
 			"reproduces what it can know (zero created_at/updated_at; no nodes for settings), but two-step " +

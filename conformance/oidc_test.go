@@ -211,6 +211,10 @@ func oidcFamilies() []family {
 		// registration hooks for oidc run, the login ones (/h9) do not.
 		fam("login_oidc_registers_after_parse_ok", "registration", oidcLoginRegistersScript,
 			fixed(after("oidc", webhook("/h1", parse)), after("oidc", webhook("/h2")), loginAfterOIDC("/h9"))),
+		fam("login_oidc_registers_before_ok", "registration", oidcLoginRegistersScript,
+			fixed(before(webhook("/h1")), after("oidc", webhook("/h2")))),
+		fam("login_oidc_registers_before_parse_400_messages", "registration", oidcLoginRegistersScript,
+			fixed(before(webhook("/h1", parse), status(400, rootMessages)), after("oidc", webhook("/h2")))),
 		fam("login_oidc_registers_after_parse_400_messages", "registration", oidcLoginRegistersScript,
 			fixed(after("oidc", webhook("/h1", parse), status(400, emailMessages)), loginAfterOIDC("/h9"))),
 

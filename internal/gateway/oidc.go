@@ -138,14 +138,19 @@ func (x *exchange) serveOIDCCallback() {
 		if start.Flow == kratos.Login {
 			// Kratos turned the login into a registration, on a flow
 			// of its own: see oidc_switch.go.
-			reg, err := x.switchedRegistrationFlow(ctx, flow)
+			before, reg, err := x.switchedRegistrationFlow(ctx, flow)
 			if err != nil {
 				gw.logger.Error("a login turned into a registration, but no registration flow could be started for its hooks; the registration is undone", zap.Error(err))
 				x.undoRegistration(ctx, ans, jsonString(identity, "id"))
 				x.failClosed(kratos.Registration, flow, "a registration flow could not be started at Kratos")
 				return
 			}
-			flow = reg
+			if x.switchedRegistrationBefore(ctx, before, flow, ans, jsonString(identity, "id")) {
+				return
+			}
+			// A later fetch of the flow (after an interrupt) shows
+			// Kratos's request_url too.
+			flow, x.carryRequestURL = reg, jsonString(reg, "request_url")
 		}
 		x.oidcRegistered(ctx, flow, ans, session, identity)
 		return

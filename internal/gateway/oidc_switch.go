@@ -9,6 +9,7 @@ import (
 
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
+	"go.uber.org/zap"
 
 	"github.com/caddy-ory-actions/caddy-ory-actions/kratos"
 )
@@ -23,17 +24,18 @@ import (
 // registration flow of the same kind for the same browser and gives it the
 // same settings. The registration hooks see that flow, and an interrupt
 // sends the browser to it, where the messages show as on Kratos's (which
-// the browser never saw either).
+// the browser never saw either). Kratos also runs the registration before
+// hooks when it creates its flow; the gateway runs them on its own.
 
 // switchedRegistrationFlow is the registration flow a login turned into a
 // registration on this callback, as Kratos's hooks would see it.
-func (x *exchange) switchedRegistrationFlow(ctx context.Context, login []byte) ([]byte, error) {
+func (x *exchange) switchedRegistrationFlow(ctx context.Context, login []byte) (before, flow []byte, err error) {
 	// Kratos's flow.request_url is the callback's URL, with the login
 	// flow's return_to taken over (x.TakeOverReturnToParameter).
 	requestURL := kratos.RequestURLBehindProxy(x.r, x.gw.trustForwarded != nil && x.gw.trustForwarded(x.r))
 	origin, err := url.Parse(requestURL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	query := url.Values{}
 	if rt := jsonString(login, "return_to"); rt != "" {
@@ -41,16 +43,19 @@ func (x *exchange) switchedRegistrationFlow(ctx context.Context, login []byte) (
 	}
 	resp, err := x.gw.kratos.InitBrowserFlowFor(ctx, kratos.Registration, query, origin, csrfCookieOnly(x.r))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if resp.Status != http.StatusOK || !gjson.GetBytes(resp.Body, "ui").IsObject() {
-		return nil, fmt.Errorf("the registration init answered %d", resp.Status)
+		return nil, nil, fmt.Errorf("the registration init answered %d", resp.Status)
+	}
+	// Kratos's registration before hooks see the flow as created, before
+	// the login's settings are taken over.
+	before, err = sjson.SetBytes(resp.Body, "request_url", requestURL)
+	if err != nil {
+		return nil, nil, err
 	}
 	requestURL = takeOverReturnTo(jsonString(login, "request_url"), requestURL)
-	// A later fetch of the flow (after an interrupt) shows Kratos's
-	// request_url too.
-	x.carryRequestURL = requestURL
-	flow, err := sjson.SetBytes(resp.Body, "request_url", requestURL)
+	flow, err = sjson.SetBytes(resp.Body, "request_url", requestURL)
 	set := func(path string, raw []byte) {
 		if err == nil {
 			flow, err = sjson.SetRawBytes(flow, path, raw)
@@ -62,7 +67,37 @@ func (x *exchange) switchedRegistrationFlow(ctx context.Context, login []byte) (
 			set(field, []byte(v.Raw))
 		}
 	}
-	return flow, err
+	return before, flow, err
+}
+
+// switchedRegistrationBefore runs the registration before hooks Kratos
+// runs when it creates the registration flow on the callback
+// (registration.Handler.NewRegistrationFlow), before it stores the
+// identity. Kratos has stored it by now: a hook that refuses undoes it, and
+// the browser gets what Kratos answers when creating that flow fails: the
+// login flow with the messages, or the error. It reports whether the
+// callback was answered.
+func (x *exchange) switchedRegistrationBefore(ctx context.Context, before, login []byte, ans answer, identityID string) (answered bool) {
+	gw := x.gw
+	sync, async := splitAsync(gw.hooksAt(kratos.Registration, Before))
+	parts := ctxParts{flow: beforeCtxFlow(kratos.Registration, before), req: x.r}
+	res := gw.runSync(ctx, kratos.Registration, sync, parts, nil)
+	switch {
+	case res.fail != nil:
+		x.undoRegistration(ctx, ans, identityID)
+		x.answerFailure(kratos.Login, login, res.fail)
+		return true
+	case res.interrupt != nil:
+		x.undoRegistration(ctx, ans, identityID)
+		x.answerInterrupt(kratos.Login, loginCtxFlow(login, "oidc"), res.interrupt,
+			kratos.MapOptions{ResetMessages: true, Order: kratos.NodeOrderFor(kratos.Login, nil)})
+		return true
+	}
+	if len(res.patched) > 0 {
+		gw.logger.Warn("a before hook answered with an identity patch; there is no identity yet, so it is ignored (Kratos v1.3.1 panics here)", zap.String("flow", string(kratos.Registration)))
+	}
+	gw.dispatchAsync(ctx, kratos.Registration, async, parts, nil)
+	return false
 }
 
 // csrfCookieOnly are the credentials of a browser that holds only the
