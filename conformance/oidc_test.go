@@ -74,7 +74,7 @@ func prepareOIDC(sc scenario, k *kratostest.Kratos, c hydratest.Client) error {
 // redirect_browser_to), without recording Hydra's own exchanges, which
 // are not the gateway's business; the callback back to the side is
 // recorded, then followed like a browser and its UI.
-func (c *client) viaProvider(f *flowRef, r reply) {
+func (c *client) viaProvider(f *flowRef, r reply) (callback reply) {
 	// One round trip at a time: Hydra on its in-memory database answers
 	// concurrent sign-ins with sporadic errors ("The error is
 	// unrecognizable"), a property of the test provider, not of Kratos or
@@ -89,23 +89,24 @@ func (c *client) viaProvider(f *flowRef, r reply) {
 		hop := c.send(request{method: http.MethodGet, path: loc, accept: "text/html"})
 		if hop.err != nil || hop.status < 300 || hop.status >= 400 {
 			c.note("callback", "the provider did not send the browser back")
-			return
+			return reply{}
 		}
 		next, err := url.Parse(hop.header.Get("Location"))
 		base, _ := url.Parse(loc)
 		if err != nil || base == nil {
 			c.note("callback", "the provider sent an unreadable redirect")
-			return
+			return reply{}
 		}
 		loc = base.ResolveReference(next).String()
 	}
 	if !strings.HasPrefix(loc, c.side.public) {
 		c.note("callback", "the provider did not send the browser back")
-		return
+		return reply{}
 	}
 	cb := c.exchange("callback", request{method: http.MethodGet, base: c.side.public,
 		path: strings.TrimPrefix(loc, c.side.public), accept: "text/html,application/xhtml+xml"})
 	c.follow("callback", cb, f)
+	return cb
 }
 
 // oidcRegisterScript: a social sign-up; then whoami and the stored
@@ -170,6 +171,27 @@ func oidcMissingTraitsScript(c *client) {
 	c.adminIdentities()
 }
 
+// oidcLoginMissingTraitsScript: a social sign-in from a login flow for an
+// unknown subject whose claims lack the required e-mail: Kratos turns it
+// into a registration on a flow of its own and sends the browser there to
+// ask for the e-mail; the browser submits it with the provider on that
+// flow, goes through the provider again, and the registration hooks run.
+func oidcLoginMissingTraitsScript(c *client) {
+	c.providerUserWithoutEmail()
+	f := c.init("login")
+	cb := c.viaProvider(f, c.submit(f, map[string]any{"provider": "hydra"}))
+	reg := &flowRef{flow: "registration"}
+	if loc, err := url.Parse(cb.header.Get("Location")); err == nil && strings.HasSuffix(loc.Path, "/registration") {
+		reg.id = loc.Query().Get("flow")
+	}
+	c.fetch(reg)
+	c.viaProvider(reg, c.submit(reg, map[string]any{
+		"method": "oidc", "provider": "hydra", "traits": map[string]any{"email": c.email},
+	}))
+	c.whoami()
+	c.adminIdentities()
+}
+
 // logout ends the browser's session (Kratos's browser logout: a logout
 // URL, then the logout itself).
 func (c *client) logout() {
@@ -213,16 +235,19 @@ func oidcFamilies() []family {
 			fixed(after("oidc", webhook("/h1", parse)), after("oidc", webhook("/h2")), loginAfterOIDC("/h9"))),
 		fam("login_oidc_registers_before_ok", "registration", oidcLoginRegistersScript,
 			fixed(before(webhook("/h1")), after("oidc", webhook("/h2")))),
-		fam("login_oidc_registers_before_parse_400_messages", "registration", oidcLoginRegistersScript,
+		fam("login_oidc_registers_before_parse_400", "registration", oidcLoginRegistersScript,
 			fixed(before(webhook("/h1", parse), status(400, rootMessages)), after("oidc", webhook("/h2")))),
-		fam("login_oidc_registers_after_parse_400_messages", "registration", oidcLoginRegistersScript,
+		fam("login_oidc_registers_after_parse_400", "registration", oidcLoginRegistersScript,
 			fixed(after("oidc", webhook("/h1", parse), status(400, emailMessages)), loginAfterOIDC("/h9"))),
+
+		fam("login_oidc_reg_missing_traits_ok", "registration", oidcLoginMissingTraitsScript,
+			fixed(after("oidc", webhook("/h1", parse)), after("oidc", webhook("/h2")), loginAfterOIDC("/h9"))),
 
 		// Claims without the required e-mail: the registration continues
 		// with the traits the browser submits.
 		fam("reg_oidc_missing_traits_after_parse_ok", "registration", oidcMissingTraitsScript,
 			fixed(after("oidc", webhook("/h1", parse)), after("oidc", webhook("/h2")))),
-		fam("reg_oidc_missing_traits_after_parse_400_messages", "registration", oidcMissingTraitsScript,
+		fam("reg_oidc_missing_traits_parse_400_messages", "registration", oidcMissingTraitsScript,
 			fixed(after("oidc", webhook("/h1", parse), status(400, emailMessages)))),
 
 		// Registration after oidc: failures, async, patches.

@@ -28,7 +28,9 @@ import (
 // hooks when it creates its flow; the gateway runs them on its own.
 
 // switchedRegistrationFlow is the registration flow a login turned into a
-// registration on this callback, as Kratos's hooks would see it.
+// registration on this callback: before as Kratos's registration before
+// hooks see it (as created), flow as its after hooks see it (with the
+// login's settings taken over).
 func (x *exchange) switchedRegistrationFlow(ctx context.Context, login []byte) (before, flow []byte, err error) {
 	// Kratos's flow.request_url is the callback's URL, with the login
 	// flow's return_to taken over (x.TakeOverReturnToParameter).
