@@ -145,6 +145,33 @@ func oidcRegisterPatchedEmail(c *client) {
 	c.adminGet("admin.identities.patched", "/admin/identities?"+url.Values{"credentials_identifier": {patchedEmail(c.email)}}.Encode())
 }
 
+// oidcRegisterTransientScript and oidcLoginRegistersTransientScript: a
+// social sign-up and a social login that became a registration, each
+// submitted with a transient payload, which Kratos keeps for the callback
+// and hands to the hooks there.
+func oidcRegisterTransientScript(c *client) {
+	f := c.init("registration")
+	c.viaProvider(f, c.submit(f, map[string]any{"provider": "hydra", "transient_payload": map[string]any{"consent": "newsletter"}}))
+	c.whoami()
+}
+
+func oidcLoginRegistersTransientScript(c *client) {
+	f := c.init("login")
+	c.viaProvider(f, c.submit(f, map[string]any{"provider": "hydra", "transient_payload": map[string]any{"device": "laptop"}}))
+	c.whoami()
+}
+
+// oidcLoginTransientScript: oidcLoginScript with a transient payload on
+// the login submit.
+func oidcLoginTransientScript(c *client) {
+	up := c.init("registration")
+	c.viaProvider(up, c.submit(up, map[string]any{"provider": "hydra"}))
+	c.logout()
+	f := c.init("login")
+	c.viaProvider(f, c.submit(f, map[string]any{"provider": "hydra", "transient_payload": map[string]any{"device": "laptop"}}))
+	c.whoami()
+}
+
 // oidcLoginRegistersScript: a social sign-in from a login flow for a
 // subject no identity has; Kratos turns it into a registration (a new
 // registration flow, created on the callback) and runs the registration
@@ -242,6 +269,13 @@ func oidcFamilies() []family {
 
 		fam("login_oidc_reg_missing_traits_ok", "registration", oidcLoginMissingTraitsScript,
 			fixed(after("oidc", webhook("/h1", parse)), after("oidc", webhook("/h2")), loginAfterOIDC("/h9"))),
+
+		fam("reg_oidc_after_transient_payload", "registration", oidcRegisterTransientScript,
+			fixed(after("oidc", webhook("/h1", parse)), after("oidc", webhook("/h2")))),
+		fam("login_oidc_after_transient_payload", "login", oidcLoginTransientScript,
+			fixed(after("oidc", webhook("/h1", parse)))),
+		fam("login_oidc_registers_transient_payload", "registration", oidcLoginRegistersTransientScript,
+			fixed(after("oidc", webhook("/h1", parse)))),
 
 		// Claims without the required e-mail: the registration continues
 		// with the traits the browser submits.

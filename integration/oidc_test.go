@@ -83,6 +83,13 @@ func (b *browser) do(method, u string, form url.Values, accept string) response 
 // the redirect to the UI (welcome page, or the flow's page with messages).
 func (b *browser) signInWithHydra(gw *gateway, flow string) (string, response) {
 	b.t.Helper()
+	return b.signInWithHydraSubmitting(gw, flow, nil)
+}
+
+// signInWithHydraSubmitting is signInWithHydra with more fields on the
+// submit that picks the provider.
+func (b *browser) signInWithHydraSubmitting(gw *gateway, flow string, extra url.Values) (string, response) {
+	b.t.Helper()
 	init := b.do(http.MethodGet, gw.URL+"/self-service/"+flow+"/browser", nil, "text/html")
 	if init.Status != http.StatusSeeOther {
 		b.t.Fatalf("%s init: %s", flow, init)
@@ -93,8 +100,11 @@ func (b *browser) signInWithHydra(gw *gateway, flow string) (string, response) {
 	if f.Status != http.StatusOK {
 		b.t.Fatalf("%s fetch: %s", flow, f)
 	}
-	end := b.do(http.MethodPost, gw.URL+"/self-service/"+flow+"?flow="+id,
-		url.Values{"provider": {"hydra"}, "csrf_token": {csrfToken(f)}}, "text/html")
+	form := url.Values{"provider": {"hydra"}, "csrf_token": {csrfToken(f)}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	end := b.do(http.MethodPost, gw.URL+"/self-service/"+flow+"?flow="+id, form, "text/html")
 	return id, end
 }
 
@@ -340,6 +350,25 @@ func TestOIDCLoginTurnedRegistrationBeforeHookRefuses(t *testing.T) {
 	}
 	if got := paths(rc.Calls()); len(got) != 3 || got[2] != "/before" {
 		t.Errorf("hook calls = %v, want the after hook not to run on the refused registration", got)
+	}
+}
+
+// Kratos keeps the transient payload of the submit that sends the browser
+// to the provider for the callback, where the hooks see it; the gateway
+// records it with the sign-in.
+func TestOIDCHooksSeeTheSubmitsTransientPayload(t *testing.T) {
+	rc := newReceiver(t, nil)
+	gw, h := oidcGateway(t, hookBlock("registration after oidc", rc.URL(), "\tresponse parse"))
+	email := freshEmail("oidc-transient")
+	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
+
+	_, end := newBrowser(t).signInWithHydraSubmitting(gw, "registration", url.Values{"transient_payload": {`{"consent":"newsletter"}`}})
+	if end.Status != http.StatusSeeOther {
+		t.Fatalf("social sign-up: %s", end)
+	}
+	calls := rc.waitCalls(t, 1, 5*time.Second)
+	if got := gjson.GetBytes(calls[0].Body, "flow.transient_payload.consent").String(); got != "newsletter" {
+		t.Errorf("ctx.flow.transient_payload = %s, want the submit's", gjson.GetBytes(calls[0].Body, "flow.transient_payload").Raw)
 	}
 }
 
