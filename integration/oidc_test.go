@@ -83,6 +83,13 @@ func (b *browser) do(method, u string, form url.Values, accept string) response 
 // the redirect to the UI (welcome page, or the flow's page with messages).
 func (b *browser) signInWithHydra(gw *gateway, flow string) (string, response) {
 	b.t.Helper()
+	return b.signInWithHydraSubmitting(gw, flow, nil)
+}
+
+// signInWithHydraSubmitting is signInWithHydra with more fields on the
+// submit that picks the provider.
+func (b *browser) signInWithHydraSubmitting(gw *gateway, flow string, extra url.Values) (string, response) {
+	b.t.Helper()
 	init := b.do(http.MethodGet, gw.URL+"/self-service/"+flow+"/browser", nil, "text/html")
 	if init.Status != http.StatusSeeOther {
 		b.t.Fatalf("%s init: %s", flow, init)
@@ -93,8 +100,11 @@ func (b *browser) signInWithHydra(gw *gateway, flow string) (string, response) {
 	if f.Status != http.StatusOK {
 		b.t.Fatalf("%s fetch: %s", flow, f)
 	}
-	end := b.do(http.MethodPost, gw.URL+"/self-service/"+flow+"?flow="+id,
-		url.Values{"provider": {"hydra"}, "csrf_token": {csrfToken(f)}}, "text/html")
+	form := url.Values{"provider": {"hydra"}, "csrf_token": {csrfToken(f)}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	end := b.do(http.MethodPost, gw.URL+"/self-service/"+flow+"?flow="+id, form, "text/html")
 	return id, end
 }
 
@@ -219,12 +229,28 @@ func TestOIDCFlowSwitchesRunTheHooksOfWhatKratosDid(t *testing.T) {
 	email := freshEmail("oidc-switch")
 	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
 
-	if _, end := newBrowser(t).signInWithHydra(gw, "login"); end.Status != http.StatusSeeOther {
+	loginID, end := newBrowser(t).signInWithHydra(gw, "login")
+	if end.Status != http.StatusSeeOther {
 		t.Fatalf("social login of an unknown subject: %s", end)
 	}
-	rc.waitCalls(t, 1, 5*time.Second)
+	calls := rc.waitCalls(t, 1, 5*time.Second)
 	if got := paths(rc.Calls()); len(got) != 1 || got[0] != "/registration" {
 		t.Fatalf("hook calls = %v, want /registration (Kratos registered the unknown subject)", got)
+	}
+	// Kratos's hooks see the registration flow it created on the
+	// callback, not the login flow.
+	flow := gjson.GetBytes(calls[0].Body, "flow")
+	if id := flow.Get("id").String(); id == "" || id == loginID {
+		t.Errorf("registration ctx.flow.id = %q, want a registration flow (the login flow is %q)", id, loginID)
+	}
+	if got := flow.Get("ui.action").String(); !strings.Contains(got, "/self-service/registration?flow="+flow.Get("id").String()) {
+		t.Errorf("registration ctx.flow.ui.action = %q, want the registration flow's action", got)
+	}
+	if got := flow.Get("request_url").String(); !strings.HasPrefix(got, gw.URL+"/self-service/methods/oidc/callback/hydra?") {
+		t.Errorf("registration ctx.flow.request_url = %q, want the callback's URL", got)
+	}
+	if got := flow.Get("active").String(); got != "oidc" {
+		t.Errorf("registration ctx.flow.active = %q, want oidc", got)
 	}
 	if n := len(identitiesByEmail(t, gw, email)); n != 1 {
 		t.Fatalf("%d identities, want 1", n)
@@ -236,6 +262,113 @@ func TestOIDCFlowSwitchesRunTheHooksOfWhatKratosDid(t *testing.T) {
 	rc.waitCalls(t, 2, 5*time.Second)
 	if got := paths(rc.Calls()); len(got) != 2 || got[1] != "/login" {
 		t.Fatalf("hook calls = %v, want /registration then /login (Kratos signed the known subject in)", got)
+	}
+}
+
+// A registration hook refusing a login Kratos turned into a registration
+// sends the browser to that registration flow with the messages, as
+// Kratos does; nothing stays stored.
+func TestOIDCLoginTurnedRegistrationInterrupt(t *testing.T) {
+	rc := newReceiver(t, always(http.StatusBadRequest, emailMessages))
+	gw, h := oidcGateway(t, hookBlock("registration after oidc", rc.URL(), "\tresponse parse"))
+	email := freshEmail("oidc-switch-refused")
+	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
+	b := newBrowser(t)
+
+	loginID, end := b.signInWithHydra(gw, "login")
+
+	loc, _ := url.Parse(end.Header.Get("Location"))
+	regID := loc.Query().Get("flow")
+	if end.Status != http.StatusFound || !strings.HasPrefix(loc.String(), kratostest.DefaultUIBaseURL+"/registration") || regID == "" || regID == loginID {
+		t.Fatalf("want a redirect to the registration UI with a registration flow, got %s (Location %s)", end, loc)
+	}
+	if n := len(identitiesByEmail(t, gw, email)); n != 0 {
+		t.Errorf("%d identities stored after the hook interrupted, want 0", n)
+	}
+	if who := b.whoami(gw); who.Status != http.StatusUnauthorized {
+		t.Errorf("whoami after the interrupt: %s", who)
+	}
+	f := b.do(http.MethodGet, gw.URL+"/self-service/registration/flows?id="+regID, nil, "application/json")
+	if f.Status != http.StatusOK || len(nodeMessages(f.Body, "traits.email")) == 0 {
+		t.Fatalf("the registration flow shows no hook message on traits.email: %s", f)
+	}
+	if got := f.json("request_url").String(); !strings.HasPrefix(got, gw.URL+"/self-service/methods/oidc/callback/hydra?") {
+		t.Errorf("the registration flow's request_url = %q, want the callback's URL, as Kratos's", got)
+	}
+	if got := f.json("ui.nodes.#(attributes.name==\"provider\").attributes.value").String(); got != "hydra" {
+		t.Errorf("the registration flow offers no hydra button to continue: %s", f)
+	}
+	if got := gjson.GetBytes(rc.Calls()[0].Body, "flow.id").String(); got != regID {
+		t.Errorf("the hook saw flow %q, the browser was sent to %q", got, regID)
+	}
+}
+
+// Kratos runs the registration before hooks when it turns a social login
+// into a registration; one that refuses leaves nothing stored and sends
+// the browser back to the login flow with its messages.
+func TestOIDCLoginTurnedRegistrationBeforeHookRefuses(t *testing.T) {
+	rc := newReceiver(t, func(n int, call receivedCall) answer {
+		if call.Path == "/before" && n > 1 {
+			return answer{status: http.StatusBadRequest, body: `{"messages":[{"instance_ptr":"#/","messages":[{"id":4711,"text":"Not now","type":"error"}]}]}`}
+		}
+		return answer{status: http.StatusOK, body: "{}"}
+	})
+	gw, h := oidcGateway(t, hookBlock("registration before", rc.URL()+"/before", "\tresponse parse")+"\n"+
+		hookBlock("registration after oidc", rc.URL()+"/after"))
+	email := freshEmail("oidc-switch-before")
+	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
+	b := newBrowser(t)
+
+	// The browser starts a login, so the only registration before call is
+	// the one for Kratos's switch: answered 200 the first time, refused
+	// after.
+	if _, end := b.signInWithHydra(gw, "login"); end.Status != http.StatusSeeOther || !strings.HasPrefix(end.Header.Get("Location"), kratostest.DefaultUIBaseURL+"/welcome") {
+		t.Fatalf("social login of an unknown subject: %s (Location %s)", end, end.Header.Get("Location"))
+	}
+	rc.waitCalls(t, 2, 5*time.Second)
+	if got := paths(rc.Calls()); len(got) != 2 || got[0] != "/before" || got[1] != "/after" {
+		t.Fatalf("hook calls = %v, want /before then /after", got)
+	}
+
+	other := freshEmail("oidc-switch-before-refused")
+	h.SignInAs(hydratest.User{Subject: "sub-" + other, Email: other})
+	b2 := newBrowser(t)
+	loginID, end := b2.signInWithHydra(gw, "login")
+	loc, _ := url.Parse(end.Header.Get("Location"))
+	if end.Status != http.StatusSeeOther || !strings.HasPrefix(loc.String(), kratostest.DefaultUIBaseURL+"/login") || loc.Query().Get("flow") != loginID {
+		t.Fatalf("want a redirect to the login UI with the login flow, got %s (Location %s)", end, loc)
+	}
+	if n := len(identitiesByEmail(t, gw, other)); n != 0 {
+		t.Errorf("%d identities stored after the before hook refused, want 0", n)
+	}
+	if who := b2.whoami(gw); who.Status != http.StatusUnauthorized {
+		t.Errorf("whoami after the refusal: %s", who)
+	}
+	f := b2.do(http.MethodGet, gw.URL+"/self-service/login/flows?id="+loginID, nil, "application/json")
+	if got := f.json("ui.messages.0.text").String(); got != "Not now" {
+		t.Errorf("the login flow does not show the hook's message: %s", f)
+	}
+	if got := paths(rc.Calls()); len(got) != 3 || got[2] != "/before" {
+		t.Errorf("hook calls = %v, want the after hook not to run on the refused registration", got)
+	}
+}
+
+// Kratos keeps the transient payload of the submit that sends the browser
+// to the provider for the callback, where the hooks see it; the gateway
+// records it with the sign-in.
+func TestOIDCHooksSeeTheSubmitsTransientPayload(t *testing.T) {
+	rc := newReceiver(t, nil)
+	gw, h := oidcGateway(t, hookBlock("registration after oidc", rc.URL(), "\tresponse parse"))
+	email := freshEmail("oidc-transient")
+	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
+
+	_, end := newBrowser(t).signInWithHydraSubmitting(gw, "registration", url.Values{"transient_payload": {`{"consent":"newsletter"}`}})
+	if end.Status != http.StatusSeeOther {
+		t.Fatalf("social sign-up: %s", end)
+	}
+	calls := rc.waitCalls(t, 1, 5*time.Second)
+	if got := gjson.GetBytes(calls[0].Body, "flow.transient_payload.consent").String(); got != "newsletter" {
+		t.Errorf("ctx.flow.transient_payload = %s, want the submit's", gjson.GetBytes(calls[0].Body, "flow.transient_payload").Raw)
 	}
 }
 

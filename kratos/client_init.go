@@ -19,6 +19,21 @@ func (c *Client) InitFlow(ctx context.Context, path string, creds Credentials) (
 	return c.send(ctx, http.MethodGet, c.endpoint(c.public, path, ""), nil, "", creds.apply, "init flow")
 }
 
+// InitBrowserFlowFor starts a browser flow on behalf of a client request
+// that reached the gateway at origin (scheme://host), with query: Kratos
+// sees the request as reverse_proxy forwards one (X-Forwarded-Host and
+// X-Forwarded-Proto), so the flow's request_url names the client's address
+// rather than Kratos's own.
+func (c *Client) InitBrowserFlowFor(ctx context.Context, flow Flow, query url.Values, origin *url.URL, creds Credentials) (Response, error) {
+	u := c.endpoint(c.public, "/self-service/"+string(flow)+"/browser", "")
+	u.RawQuery = query.Encode()
+	return c.send(ctx, http.MethodGet, u, nil, "", func(h http.Header) {
+		creds.apply(h)
+		h.Set("X-Forwarded-Host", origin.Host)
+		h.Set("X-Forwarded-Proto", origin.Scheme)
+	}, "init flow")
+}
+
 // errorUIProbeReturnTo is a return_to no Kratos allows: its browser login
 // init then fails before creating a flow and sends the browser to the error
 // UI (login.NewFlow validates return_to first).

@@ -23,6 +23,19 @@ type OIDCStart struct {
 	FlowID  string    `json:"f"`
 	Flow    Flow      `json:"k"`
 	Expires time.Time `json:"e"`
+	// TransientPayload is the submit's transient payload: Kratos keeps it
+	// (in its continuity container) for the callback, where the hooks see
+	// it in ctx.flow.transient_payload.
+	TransientPayload json.RawMessage `json:"t,omitempty"`
+}
+
+// TransientPayloadOrEmpty is the recorded transient payload, {} when the
+// submit had none (as Kratos shows it).
+func (o OIDCStart) TransientPayloadOrEmpty() []byte {
+	if len(o.TransientPayload) == 0 {
+		return []byte("{}")
+	}
+	return o.TransientPayload
 }
 
 // SealOIDCStart returns the cookie value.

@@ -53,7 +53,7 @@ func (x *exchange) answerInterrupt(f kratos.Flow, flow []byte, msgs []hooks.Mess
 		FlowID: flowID, Flow: f, Expires: flowExpiry(flow), Messages: msgs,
 		Refill: opt.Refill, ClearIdentifier: opt.ClearIdentifier,
 		Active: gjson.GetBytes(flow, "active").String(), CSRFToken: opt.CSRFToken,
-		Nodes: kratos.AddedNodes(flow, msgs), OIDCProvider: x.oidcProvider,
+		Nodes: kratos.AddedNodes(flow, msgs), OIDCProvider: x.oidcProvider, RequestURL: x.carryRequestURL,
 	}
 	if prev, ok := x.carriedInterrupt(); ok {
 		// Nodes an earlier interrupt added stay in Kratos's flow too.

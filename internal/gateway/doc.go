@@ -32,6 +32,8 @@
 //	login.go         login after hooks
 //	oidc.go          social sign-in: the provider round trip recorded on
 //	                 the submit, hooks on the callback, undone on interrupt
+//	oidc_switch.go   a social login Kratos turns into a registration: the
+//	                 registration flow its hooks see, its before hooks
 //	settings.go      settings after hooks, and changes Kratos paused for
 //	                 re-authentication (continuations)
 //	settings_factor.go  a TOTP key set up: hooks once Kratos accepted the

@@ -32,6 +32,10 @@ type exchange struct {
 	// oidcProvider is set while answering a social sign-up a hook refused:
 	// the carry then rebuilds Kratos's error form for that provider.
 	oidcProvider string
+	// carryRequestURL, when set, is the request_url Kratos's copy of the
+	// flow an interrupt answers shows, where the flow the gateway had Kratos
+	// start shows the gateway's init (see oidc_switch.go).
+	carryRequestURL string
 }
 
 // pass hands the request to Kratos untouched.

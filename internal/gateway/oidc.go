@@ -34,6 +34,10 @@ import (
 // oidcStartMaxAge bounds a provider round trip.
 const oidcStartMaxAge = 30 * time.Minute
 
+// oidcStartMaxCookie is about the largest cookie value browsers keep (4096
+// bytes for name, value and attributes).
+const oidcStartMaxCookie = 3900
+
 // beginOIDC handles a submit naming a provider while oidc hooks exist: one
 // with an id_token (a native app's sign-in, which completes at once) is
 // refused, as the gateway cannot run hooks on it yet; the others send the
@@ -71,11 +75,17 @@ func (x *exchange) serveOIDCStart(s *submission) {
 	}
 	if state := kratos.ProviderState(location); state != "" {
 		now := time.Now()
-		start := kratos.OIDCStart{State: state, FlowID: x.route.FlowID, Flow: x.route.Flow, Expires: now.Add(oidcStartMaxAge)}
+		start := kratos.OIDCStart{State: state, FlowID: x.route.FlowID, Flow: x.route.Flow, Expires: now.Add(oidcStartMaxAge),
+			TransientPayload: s.sub.TransientPayload}
 		if exp := flowExpiry(s.flow); !exp.IsZero() && exp.Before(start.Expires) {
 			start.Expires = exp
 		}
 		if tok, err := kratos.SealOIDCStart(x.gw.sealer, start); err == nil {
+			if len(tok) > oidcStartMaxCookie {
+				// Browsers drop such a cookie, and the callback is then
+				// refused: say why here.
+				x.gw.logger.Warn("the social sign-in record is too large for a cookie (a large transient_payload?); its callback will be refused", zap.Int("bytes", len(tok)))
+			}
 			http.SetCookie(x.w, kratos.OIDCStartCookie(tok, start.Expires, x.r.TLS != nil, now))
 		}
 	}
@@ -135,10 +145,27 @@ func (x *exchange) serveOIDCCallback() {
 	}
 	identity := jsonRaw(session, "identity")
 	if registeredNow(identity, flow) {
-		x.oidcRegistered(ctx, flow, ans, session, identity)
+		if start.Flow == kratos.Login {
+			// Kratos turned the login into a registration, on a flow
+			// of its own: see oidc_switch.go.
+			before, reg, err := x.switchedRegistrationFlow(ctx, flow)
+			if err != nil {
+				gw.logger.Error("a login turned into a registration, but no registration flow could be started for its hooks; the registration is undone", zap.Error(err))
+				x.undoRegistration(ctx, ans, jsonString(identity, "id"))
+				x.failClosed(kratos.Registration, flow, "a registration flow could not be started at Kratos")
+				return
+			}
+			if x.switchedRegistrationBefore(ctx, before, flow, ans, jsonString(identity, "id")) {
+				return
+			}
+			// A later fetch of the flow (after an interrupt) shows
+			// Kratos's request_url too.
+			flow, x.carryRequestURL = reg, jsonString(reg, "request_url")
+		}
+		x.oidcRegistered(ctx, flow, ans, session, identity, start.TransientPayloadOrEmpty())
 		return
 	}
-	x.oidcLoggedIn(ctx, flow, ans, session, identity)
+	x.oidcLoggedIn(ctx, flow, ans, session, identity, start.TransientPayloadOrEmpty())
 }
 
 // callbackState reads the state parameter the provider sent back: from
@@ -209,7 +236,7 @@ func locationShowsAFlow(loc string) bool {
 // oidcRegistered runs the registration hooks for oidc on the identity
 // Kratos created: parse hooks on it as Kratos shows it before storing it,
 // then the others.
-func (x *exchange) oidcRegistered(ctx context.Context, flow []byte, ans answer, session, identity []byte) {
+func (x *exchange) oidcRegistered(ctx context.Context, flow []byte, ans answer, session, identity, transient []byte) {
 	gw := x.gw
 	hs := selectMethod(gw.hooksAt(kratos.Registration, After), "oidc")
 	s := &submission{flow: flow, method: "oidc"}
@@ -217,7 +244,7 @@ func (x *exchange) oidcRegistered(ctx context.Context, flow []byte, ans answer, 
 	s.sync, _ = splitAsync(hs)
 	// Kratos's hooks see the flow as loaded, the oidc method active.
 	flow = loginCtxFlow(flow, "oidc")
-	parts := ctxParts{flow: flow, transient: []byte("{}"), req: x.r}
+	parts := ctxParts{flow: flow, transient: transient, req: x.r}
 	var pending []patchedField
 	if len(s.parse) > 0 {
 		schemaID := jsonString(identity, "schema_id")
@@ -256,12 +283,12 @@ func (x *exchange) oidcRegistered(ctx context.Context, flow []byte, ans answer, 
 
 // oidcLoggedIn runs the login hooks for oidc on the session Kratos issued;
 // an interrupt or failure revokes it.
-func (x *exchange) oidcLoggedIn(ctx context.Context, flow []byte, ans answer, session, identity []byte) {
+func (x *exchange) oidcLoggedIn(ctx context.Context, flow []byte, ans answer, session, identity, transient []byte) {
 	gw := x.gw
 	hs := selectMethod(gw.hooksAt(kratos.Login, After), "oidc")
 	sync, async := splitAsync(hs)
 	flow = loginCtxFlow(flow, "oidc")
-	parts := ctxParts{flow: flow, transient: []byte("{}"), req: x.r, session: ctxSession(session)}
+	parts := ctxParts{flow: flow, transient: transient, req: x.r, session: ctxSession(session)}
 	res := gw.runSync(ctx, kratos.Login, sync, parts, identity)
 	switch {
 	case res.interrupt != nil:

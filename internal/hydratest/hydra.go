@@ -29,7 +29,9 @@ import (
 )
 
 // User is who signs in at the provider: the subject and the e-mail claim
-// of the ID token.
+// of the ID token. A user without an e-mail gets an ID token without the
+// claim, and Kratos's mapper leaves the required e-mail trait unset: Kratos
+// then asks the browser for it on the registration flow.
 type User struct {
 	Subject string
 	Email   string
@@ -252,12 +254,14 @@ func (h *Hydra) serveApp(w http.ResponseWriter, r *http.Request) {
 			h.mu.Lock()
 			email := h.emails[req.Subject]
 			h.mu.Unlock()
+			claims := map[string]any{}
+			if email != "" {
+				claims["email"], claims["email_verified"] = email, true
+			}
 			err = h.admin(http.MethodPut, "/admin/oauth2/auth/requests/consent/accept?"+q.Encode(), map[string]any{
 				"grant_scope":                 req.RequestedScope,
 				"grant_access_token_audience": req.RequestedAudience,
-				"session": map[string]any{"id_token": map[string]any{
-					"email": email, "email_verified": true,
-				}},
+				"session":                     map[string]any{"id_token": claims},
 			}, &redirect)
 		}
 	default:
@@ -355,9 +359,10 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// mapper maps the ID token's e-mail claim to the e-mail trait.
+// mapper maps the ID token's e-mail claim, when there is one, to the
+// e-mail trait.
 const mapper = `local claims = std.extVar('claims');
-{ identity: { traits: { email: claims.email } } }`
+{ identity: { traits: { [if 'email' in claims then 'email' else null]: claims.email } } }`
 
 // KratosProvider returns a kratostest Configure function that makes Hydra
 // Kratos's "hydra" OIDC provider, signing in as client c, with the session
