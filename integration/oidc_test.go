@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -415,5 +416,79 @@ func TestOIDCSettingsLinkPassesWhenNoSettingsHookApplies(t *testing.T) {
 	}
 	if n := len(rc.Calls()); n != 0 {
 		t.Errorf("%d hook calls, want none (no hook applies to the link)", n)
+	}
+}
+
+// With registration before hooks alone (no after hook applies to oidc),
+// a social login that Kratos turns into a registration still runs them:
+// the callback is placed and the refusal stores nothing.
+func TestOIDCLoginTurnedRegistrationRunsBeforeOnlyHooks(t *testing.T) {
+	rc := newReceiver(t, func(int, receivedCall) answer {
+		return answer{status: http.StatusBadRequest, body: `{"messages":[{"instance_ptr":"#/","messages":[{"id":4712,"text":"Sign-ups are closed","type":"error"}]}]}`}
+	})
+	gw, h := oidcGateway(t, hookBlock("registration before", rc.URL()+"/before", "\tresponse parse"))
+	email := freshEmail("oidc-before-only")
+	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
+	b := newBrowser(t)
+	loginID, end := b.signInWithHydra(gw, "login")
+	loc, _ := url.Parse(end.Header.Get("Location"))
+	if end.Status != http.StatusSeeOther || !strings.HasPrefix(loc.String(), kratostest.DefaultUIBaseURL+"/login") || loc.Query().Get("flow") != loginID {
+		t.Fatalf("want a redirect to the login UI with the login flow, got %s (Location %s)", end, loc)
+	}
+	if got := paths(rc.Calls()); len(got) != 1 || got[0] != "/before" {
+		t.Fatalf("hook calls = %v, want the registration before hook once", got)
+	}
+	if n := len(identitiesByEmail(t, gw, email)); n != 0 {
+		t.Errorf("%d identities stored though the registration before hook refused, want 0", n)
+	}
+	if who := b.whoami(gw); who.Status != http.StatusUnauthorized {
+		t.Errorf("whoami after the refusal: %s", who)
+	}
+}
+
+// A social sign-up for a subject that already has an identity becomes a
+// login in Kratos, which runs the login before hooks on the login flow it
+// creates: a refusal leaves the browser without a session and shows the
+// message on a login flow.
+func TestOIDCRegistrationTurnedLoginRunsLoginBeforeHooks(t *testing.T) {
+	refuse := false
+	var mu sync.Mutex
+	rc := newReceiver(t, func(int, receivedCall) answer {
+		mu.Lock()
+		defer mu.Unlock()
+		if refuse {
+			return answer{status: http.StatusBadRequest, body: `{"messages":[{"instance_ptr":"#/","messages":[{"id":4713,"text":"Logins are paused","type":"error"}]}]}`}
+		}
+		return answer{status: http.StatusOK, body: "{}"}
+	})
+	gw, h := oidcGateway(t, hookBlock("login before", rc.URL()+"/login-before", "\tresponse parse"))
+	email := freshEmail("oidc-reg-to-login")
+	h.SignInAs(hydratest.User{Subject: "sub-" + email, Email: email})
+	if _, end := newBrowser(t).signInWithHydra(gw, "registration"); end.Status != http.StatusSeeOther {
+		t.Fatalf("social sign-up of a new subject: %s", end)
+	}
+	if n := len(identitiesByEmail(t, gw, email)); n != 1 {
+		t.Fatalf("%d identities after the sign-up, want 1", n)
+	}
+	before := len(rc.Calls())
+
+	mu.Lock()
+	refuse = true
+	mu.Unlock()
+	b := newBrowser(t)
+	_, end := b.signInWithHydra(gw, "registration")
+	loc, _ := url.Parse(end.Header.Get("Location"))
+	if end.Status != http.StatusSeeOther || !strings.HasPrefix(loc.String(), kratostest.DefaultUIBaseURL+"/login") || loc.Query().Get("flow") == "" {
+		t.Fatalf("want a redirect to the login UI with a login flow, got %s (Location %s)", end, loc)
+	}
+	if got := paths(rc.Calls()[before:]); len(got) != 1 || got[0] != "/login-before" {
+		t.Fatalf("hook calls = %v, want the login before hook once (Kratos's registration-to-login switch)", got)
+	}
+	if who := b.whoami(gw); who.Status != http.StatusUnauthorized {
+		t.Errorf("whoami after the login before hook refused: %s", who)
+	}
+	f := b.do(http.MethodGet, gw.URL+"/self-service/login/flows?id="+loc.Query().Get("flow"), nil, "application/json")
+	if got := f.json("ui.messages.0.text").String(); got != "Logins are paused" {
+		t.Errorf("the login flow does not show the hook's message: %s", f)
 	}
 }

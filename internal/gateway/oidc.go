@@ -165,6 +165,11 @@ func (x *exchange) serveOIDCCallback() {
 		x.oidcRegistered(ctx, flow, ans, session, identity, start.TransientPayloadOrEmpty())
 		return
 	}
+	if start.Flow == kratos.Registration && x.switchedLoginBefore(ctx, flow, ans, jsonString(session, "id")) {
+		// Kratos turned the registration into a login, on a flow of its
+		// own, and a login before hook refused it.
+		return
+	}
 	x.oidcLoggedIn(ctx, flow, ans, session, identity, start.TransientPayloadOrEmpty())
 }
 

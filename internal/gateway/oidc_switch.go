@@ -136,3 +136,54 @@ func takeOverReturnTo(from, to string) string {
 	t.RawQuery = q.Encode()
 	return t.String()
 }
+
+// switchedLoginBefore runs the login before hooks Kratos runs when a
+// social sign-up for a subject that already has an identity becomes a
+// login (strategy_registration.go, registrationToLogin: a new login flow,
+// whose creation runs them) before it issues the session. The gateway
+// starts a browser login flow for the same browser for them; Kratos has
+// issued the session by now, so a refusal revokes it and shows the
+// messages on that login flow. It reports whether the callback was
+// answered.
+func (x *exchange) switchedLoginBefore(ctx context.Context, registration []byte, ans answer, sessionID string) (answered bool) {
+	gw := x.gw
+	hs := gw.hooksAt(kratos.Login, Before)
+	if len(hs) == 0 {
+		return false
+	}
+	requestURL := kratos.RequestURLBehindProxy(x.r, gw.trustForwarded != nil && gw.trustForwarded(x.r))
+	origin, err := url.Parse(requestURL)
+	var resp kratos.Response
+	if err == nil {
+		resp, err = gw.kratos.InitBrowserFlowFor(ctx, kratos.Login, url.Values{}, origin, csrfCookieOnly(x.r))
+	}
+	if err == nil && (resp.Status != http.StatusOK || !gjson.GetBytes(resp.Body, "ui").IsObject()) {
+		err = fmt.Errorf("the login init answered %d", resp.Status)
+	}
+	var login []byte
+	if err == nil {
+		login, err = sjson.SetBytes(resp.Body, "request_url", requestURL)
+	}
+	if err != nil {
+		gw.logger.Error("a social sign-up became a login, but no login flow could be started for its before hooks; the session is revoked", zap.Error(err))
+		x.undoLogin(ctx, sessionID)
+		x.failClosed(kratos.Registration, registration, "a login flow could not be started at Kratos")
+		return true
+	}
+	sync, async := splitAsync(hs)
+	parts := ctxParts{flow: beforeCtxFlow(kratos.Login, login), req: x.r}
+	res := gw.runSync(ctx, kratos.Login, sync, parts, nil)
+	switch {
+	case res.fail != nil:
+		x.undoLogin(ctx, sessionID)
+		x.answerFailure(kratos.Login, login, res.fail)
+		return true
+	case res.interrupt != nil:
+		x.undoLogin(ctx, sessionID)
+		x.answerInterrupt(kratos.Login, login, res.interrupt,
+			kratos.MapOptions{ResetMessages: true, Order: kratos.NodeOrderFor(kratos.Login, nil)})
+		return true
+	}
+	gw.dispatchAsync(ctx, kratos.Login, async, parts, nil)
+	return false
+}

@@ -83,7 +83,7 @@ func (gw *Gateway) decide(route kratos.Route, r *http.Request, gatewayCookies bo
 		// (Kratos turns a registration for a known subject into a login,
 		// and the reverse), and every callback must be placed: the provider
 		// submits of registration, login and settings (a link) are
-		// recorded whenever an oidc hook exists.
+		// recorded whenever a hook applies to OIDC (oidcHooked).
 		if gw.Interested(f, After) || gw.oidc && (f == kratos.Registration || f == kratos.Login || f == kratos.Settings) {
 			return actSubmit
 		}
@@ -130,10 +130,15 @@ func (x *exchange) run(act action) {
 	}
 }
 
-// oidcHooked reports whether an after hook would apply to an OIDC
-// completion: registration, login and settings hooks configured for every
-// method or for oidc.
+// oidcHooked reports whether a hook would apply to an OIDC completion:
+// registration, login and settings after hooks configured for every method
+// or for oidc, and registration or login before hooks, which Kratos runs
+// on the callback when it turns a login into a registration or the reverse
+// (it creates the other flow there).
 func (gw *Gateway) oidcHooked() bool {
+	if len(gw.hooksAt(kratos.Registration, Before)) > 0 || len(gw.hooksAt(kratos.Login, Before)) > 0 {
+		return true
+	}
 	for _, f := range []kratos.Flow{kratos.Registration, kratos.Login, kratos.Settings} {
 		for _, h := range gw.hooksAt(f, After) {
 			if h.method == "" || h.method == "oidc" {
