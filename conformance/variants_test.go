@@ -17,6 +17,7 @@ import (
 const (
 	variantPasswordless  = "passwordless"
 	variantSecondFactors = "second_factors"
+	variantPasskey       = "passkey"
 )
 
 var (
@@ -51,6 +52,11 @@ func variantConfigure(variant string) (func(cfg map[string]any), error) {
 		c, err = kratostest.PasswordlessCode(variantDir)
 	case variantSecondFactors:
 		c = kratostest.SecondFactors
+	case variantPasskey:
+		// One origin for both sides: Kratos compares clientDataJSON's
+		// origin with its configured ones, not with where a request came
+		// from, so one software authenticator signs for either.
+		c, err = kratostest.Passkeys(variantDir, passkeyOrigin)
 	case variantOIDC:
 		// One OAuth2 client per Kratos: see oidcClient; the gateway
 		// side's Kratos takes the environment's.

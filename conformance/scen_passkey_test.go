@@ -1,0 +1,145 @@
+package conformance
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/webauthntest"
+)
+
+// passkeyOrigin is the web origin both sides' Kratoses accept passkeys
+// from, and the one the clients' software authenticators sign for. Kratos's
+// relying party id is localhost (kratostest.Passkeys), which a browser
+// would allow on plain http only from a localhost origin.
+const passkeyOrigin = "http://localhost:4455"
+
+// passkeyFamilies: sign-up with a passkey (registration after passkey) and
+// sign-in with it (login after passkey), on a Kratos with the passkey
+// method on. Kratos's passkey strategy serves browser flows only
+// (selfservice/strategy/passkey: "flow type is not browser"), so these are
+// browser clients; the client's authenticator is a software one
+// (internal/webauthntest) doing what a browser's WebAuthn API and a
+// device would.
+func passkeyFamilies() []family {
+	fam := func(name, flow string, script func(*client), hooks func(string) []hookDef) family {
+		return family{name: name, flow: flow, kinds: browserKinds, script: script, hooks: hooks, variant: variantPasskey}
+	}
+	afterParse := func(answers ...answer) func(string) []hookDef {
+		return fixed(after("passkey", webhook("/h1", parse), answers...))
+	}
+	return []family{
+		fam("reg_passkey_after_parse_ok", "registration", registerPasskeyScript,
+			fixed(after("passkey", webhook("/h1", parse)), after("passkey", webhook("/h2")))),
+		fam("reg_passkey_after_parse_400_messages", "registration", registerPasskeyScript, afterParse(status(400, emailMessages))),
+		fam("reg_passkey_after_parse_500_retried", "registration", registerPasskeyScript, afterParse(status(500, `{}`))),
+		fam("reg_passkey_after_sync_noparse_400", "registration", registerPasskeyScript,
+			fixed(after("passkey", webhook("/h1"), status(400, `{}`)))),
+		fam("reg_passkey_after_async_ignore", "registration", registerPasskeyThenWait("/h1", 1),
+			fixed(after("passkey", webhook("/h1", ignore)))),
+		fam("reg_passkey_after_parse_200_patch_traits", "registration", registerPasskeyPatchedScript, func(email string) []hookDef {
+			patch := fmt.Sprintf(`{"identity":{"traits":{"email":%q,"name":{"first":"FromHook","last":"Patched"}},"metadata_public":{"signed_up_with":"passkey"}}}`, patchedEmail(email))
+			return []hookDef{after("passkey", webhook("/h1", parse), reply200(patch))}
+		}),
+		fam("login_passkey_after_ok", "login", loginPasskeyScript,
+			fixed(after("passkey", webhook("/h1", parse)), after("passkey", webhook("/h2", ignore)))),
+		fam("login_passkey_after_parse_400_messages", "login", loginPasskeyScript, afterParse(status(400, rootMessages))),
+		fam("login_passkey_after_parse_200_patch", "login", loginPasskeyScript,
+			afterParse(reply200(`{"identity":{"metadata_public":{"last_login":"passkey"}}}`))),
+	}
+}
+
+// registerPasskeyScript: a passkey sign-up, the flow fetched again,
+// whoami and the stored identities.
+func registerPasskeyScript(c *client) {
+	f := c.registerPasskey()
+	c.fetch(f)
+	c.whoami()
+	c.adminIdentities()
+}
+
+func registerPasskeyThenWait(path string, n int) func(*client) {
+	return func(c *client) {
+		registerPasskeyScript(c)
+		c.waitCalls(path, n)
+	}
+}
+
+// registerPasskeyPatchedScript: registerPasskeyScript, then the identity
+// under the address the hook patched in.
+func registerPasskeyPatchedScript(c *client) {
+	registerPasskeyScript(c)
+	c.adminGet("admin.identities.patched", "/admin/identities?"+url.Values{"credentials_identifier": {patchedEmail(c.email)}}.Encode())
+}
+
+// loginPasskeyScript: a passkey sign-up (no hook of interest), signed out,
+// then a sign-in with the passkey, the login flow fetched again, whoami.
+func loginPasskeyScript(c *client) {
+	c.registerPasskey()
+	c.logout()
+	f := c.init("login")
+	c.loginPasskey(f)
+	c.fetch(f)
+	c.whoami()
+	c.adminIdentities()
+}
+
+// authenticator is the client's WebAuthn device, made on first use.
+func (c *client) authenticator() *webauthntest.Authenticator {
+	if c.passkeys == nil {
+		c.passkeys = webauthntest.New(passkeyOrigin)
+	}
+	return c.passkeys
+}
+
+// registerPasskey signs up as a browser with a UI does: the traits (the
+// profile step), then the credential the authenticator made from the
+// passkey_create_data the second step shows, with the traits again.
+func (c *client) registerPasskey() *flowRef {
+	f := c.init("registration")
+	traits := map[string]any{"email": c.email}
+	c.submit(f, map[string]any{"method": "profile", "traits": traits})
+	options := nodeValue(f.doc, "passkey_create_data")
+	if options == "" {
+		c.note("passkey", "the registration flow offers no passkey creation options")
+		return f
+	}
+	credential, err := c.authenticator().Create([]byte(options))
+	if err != nil {
+		c.note("passkey", err.Error())
+		return f
+	}
+	c.submit(f, map[string]any{"method": "passkey", "traits": traits, "passkey_register": string(credential)})
+	return f
+}
+
+// loginPasskey answers the flow's passkey_challenge with the
+// authenticator's assertion (a discoverable credential: the user handle
+// names the identity) and submits it.
+func (c *client) loginPasskey(f *flowRef) {
+	options := nodeValue(f.doc, "passkey_challenge")
+	if options == "" {
+		c.note("passkey", "the login flow offers no passkey challenge")
+		return
+	}
+	assertion, err := c.authenticator().Get([]byte(options))
+	if err != nil {
+		c.note("passkey", err.Error())
+		return
+	}
+	c.submit(f, map[string]any{"method": "passkey", "passkey_login": string(assertion)})
+}
+
+// nodeValue is the value of the flow's input node called name ("" when
+// the flow has none).
+func nodeValue(doc map[string]any, name string) string {
+	ui, _ := doc["ui"].(map[string]any)
+	nodes, _ := ui["nodes"].([]any)
+	for _, n := range nodes {
+		attrs, _ := n.(map[string]any)["attributes"].(map[string]any)
+		if attrs["name"] == name {
+			v, _ := attrs["value"].(string)
+			return v
+		}
+	}
+	return ""
+}
