@@ -45,7 +45,52 @@ func passkeyFamilies() []family {
 		fam("login_passkey_after_parse_400_messages", "login", loginPasskeyScript, afterParse(status(400, rootMessages))),
 		fam("login_passkey_after_parse_200_patch", "login", loginPasskeyScript,
 			afterParse(reply200(`{"identity":{"metadata_public":{"last_login":"passkey"}}}`))),
+
+		// API flows offer no passkey ceremony; a native app that submits
+		// a credential anyway is refused by Kratos and no hook runs.
+		{name: "reg_passkey_api_flow_refused", flow: "registration", kinds: onlyAPI, variant: variantPasskey,
+			script: registerPasskeyAPIScript, hooks: afterParse()},
+		{name: "login_passkey_api_flow_refused", flow: "login", kinds: onlyAPI, variant: variantPasskey,
+			script: loginPasskeyAPIScript, hooks: afterParse()},
 	}
+}
+
+// selfMadeCreation is creation options no relying party issued, for a
+// client that has none to answer (API flows show no passkey nodes).
+const selfMadeCreation = `{"publicKey":{"challenge":"bm8tY2hhbGxlbmdlLWlzc3VlZA","rp":{"id":"localhost","name":"x"},"user":{"id":"c2VsZi1tYWRl","name":"x","displayName":"x"}}}`
+
+// registerPasskeyAPIScript: a passkey credential submitted to an API
+// registration flow; the flow fetched, whoami and the stored identities.
+func registerPasskeyAPIScript(c *client) {
+	f := c.init("registration")
+	credential, err := c.authenticator().Create([]byte(selfMadeCreation))
+	if err != nil {
+		c.note("passkey", err.Error())
+		return
+	}
+	c.submit(f, map[string]any{"method": "passkey", "traits": map[string]any{"email": c.email}, "passkey_register": string(credential)})
+	c.fetch(f)
+	c.whoami()
+	c.adminIdentities()
+}
+
+// loginPasskeyAPIScript: an existing (password) identity's API login flow
+// gets a passkey assertion; the flow fetched and whoami.
+func loginPasskeyAPIScript(c *client) {
+	c.setupIdentity()
+	f := c.init("login")
+	if _, err := c.authenticator().Create([]byte(selfMadeCreation)); err != nil {
+		c.note("passkey", err.Error())
+		return
+	}
+	assertion, err := c.authenticator().Get([]byte(`{"publicKey":{"challenge":"bm8tY2hhbGxlbmdlLWlzc3VlZA","rpId":"localhost"}}`))
+	if err != nil {
+		c.note("passkey", err.Error())
+		return
+	}
+	c.submit(f, map[string]any{"method": "passkey", "passkey_login": string(assertion)})
+	c.fetch(f)
+	c.whoami()
 }
 
 // registerPasskeyScript: a passkey sign-up, the flow fetched again,
