@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 
@@ -40,9 +41,15 @@ func passkeyFamilies() []family {
 			patch := fmt.Sprintf(`{"identity":{"traits":{"email":%q,"name":{"first":"FromHook","last":"Patched"}},"metadata_public":{"signed_up_with":"passkey"}}}`, patchedEmail(email))
 			return []hookDef{after("passkey", webhook("/h1", parse), reply200(patch))}
 		}),
+		fam("reg_passkey_after_stale_challenge_first", "registration", registerPasskeyBadFirstScript(staleChallenge),
+			fixed(after("passkey", webhook("/h1", parse)))),
+		fam("reg_passkey_after_other_origin_first", "registration", registerPasskeyBadFirstScript(otherOrigin),
+			fixed(after("passkey", webhook("/h1", parse)))),
 		fam("login_passkey_after_ok", "login", loginPasskeyScript,
 			fixed(after("passkey", webhook("/h1", parse)), after("passkey", webhook("/h2", ignore)))),
 		fam("login_passkey_after_parse_400_messages", "login", loginPasskeyScript, afterParse(status(400, rootMessages))),
+		fam("login_passkey_after_unknown_credential_first", "login", loginPasskeyUnknownFirstScript,
+			fixed(after("passkey", webhook("/h1", parse)), after("passkey", webhook("/h2", ignore)))),
 		fam("login_passkey_after_parse_200_patch", "login", loginPasskeyScript,
 			afterParse(reply200(`{"identity":{"metadata_public":{"last_login":"passkey"}}}`))),
 
@@ -126,6 +133,89 @@ func loginPasskeyScript(c *client) {
 	c.fetch(f)
 	c.whoami()
 	c.adminIdentities()
+}
+
+// A bad credential is one Kratos refuses before its after hooks run
+// (selfservice/strategy/passkey Register: "Unable to create WebAuthn
+// credential"); it changes the creation options and the authenticator
+// that answers them.
+type badCredential func(options string) (string, *webauthntest.Authenticator)
+
+// staleChallenge answers options whose challenge is another one, as a
+// credential made for another (older) flow carries.
+func staleChallenge(options string) (string, *webauthntest.Authenticator) {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(options), &doc); err == nil {
+		if co, ok := doc["credentialOptions"].(map[string]any); ok {
+			if pk, ok := co["publicKey"].(map[string]any); ok {
+				pk["challenge"] = "c3RhbGUtY2hhbGxlbmdlLWZyb20tYW5vdGhlci1mbG93"
+			}
+		}
+		options = mustJSON(doc)
+	}
+	return options, webauthntest.New(passkeyOrigin)
+}
+
+// otherOrigin answers the options from a page of another origin (a
+// phishing site relaying the ceremony).
+func otherOrigin(options string) (string, *webauthntest.Authenticator) {
+	return options, webauthntest.New("http://phishing.example")
+}
+
+// registerPasskeyBadFirstScript: the profile step, a bad credential
+// (Kratos runs no hook for it), then a good one, whoami and the stored
+// identities.
+func registerPasskeyBadFirstScript(bad badCredential) func(*client) {
+	return func(c *client) {
+		f := c.init("registration")
+		traits := map[string]any{"email": c.email}
+		c.submit(f, map[string]any{"method": "profile", "traits": traits})
+		options := nodeValue(f.doc, "passkey_create_data")
+		if options == "" {
+			c.note("passkey", "the registration flow offers no passkey creation options")
+			return
+		}
+		badOptions, device := bad(options)
+		if credential, err := device.Create([]byte(badOptions)); err != nil {
+			c.note("passkey", err.Error())
+		} else {
+			c.submit(f, map[string]any{"method": "passkey", "traits": traits, "passkey_register": string(credential)})
+		}
+		c.fetch(f)
+		if options = nodeValue(f.doc, "passkey_create_data"); options == "" {
+			c.note("passkey", "after the bad credential, the flow offers no passkey creation options")
+			return
+		}
+		credential, err := c.authenticator().Create([]byte(options))
+		if err != nil {
+			c.note("passkey", err.Error())
+			return
+		}
+		c.submit(f, map[string]any{"method": "passkey", "traits": traits, "passkey_register": string(credential)})
+		c.whoami()
+		c.adminIdentities()
+	}
+}
+
+// loginPasskeyUnknownFirstScript: a passkey sign-up, signed out, then a
+// sign-in by a passkey Kratos does not know (another device's; Kratos runs
+// no hook), then by the right one.
+func loginPasskeyUnknownFirstScript(c *client) {
+	c.registerPasskey()
+	c.logout()
+	f := c.init("login")
+	stranger := webauthntest.New(passkeyOrigin)
+	options := nodeValue(f.doc, "passkey_challenge")
+	if _, err := stranger.Create([]byte(selfMadeCreation)); err != nil {
+		c.note("passkey", err.Error())
+	} else if assertion, err := stranger.Get([]byte(options)); err != nil {
+		c.note("passkey", err.Error())
+	} else {
+		c.submit(f, map[string]any{"method": "passkey", "passkey_login": string(assertion)})
+	}
+	c.fetch(f)
+	c.loginPasskey(f)
+	c.whoami()
 }
 
 // authenticator is the client's WebAuthn device, made on first use.
