@@ -32,6 +32,8 @@ func passkeyFamilies() []family {
 		fam("reg_passkey_after_parse_ok", "registration", registerPasskeyScript,
 			fixed(after("passkey", webhook("/h1", parse)), after("passkey", webhook("/h2")))),
 		fam("reg_passkey_after_parse_400_messages", "registration", registerPasskeyScript, afterParse(status(400, emailMessages))),
+		fam("reg_passkey_after_parse_400_then_ok", "registration", registerPasskeyRetryScript,
+			afterParse(status(400, emailMessages), reply200(`{}`))),
 		fam("reg_passkey_after_parse_500_retried", "registration", registerPasskeyScript, afterParse(status(500, `{}`))),
 		fam("reg_passkey_after_sync_noparse_400", "registration", registerPasskeyScript,
 			fixed(after("passkey", webhook("/h1"), status(400, `{}`)))),
@@ -114,6 +116,27 @@ func registerPasskeyThenWait(path string, n int) func(*client) {
 		registerPasskeyScript(c)
 		c.waitCalls(path, n)
 	}
+}
+
+// registerPasskeyRetryScript: a passkey sign-up the hook refuses, the
+// flow fetched again, and a second ceremony (a new credential for the
+// same options, as a browser makes) that the hook accepts.
+func registerPasskeyRetryScript(c *client) {
+	f := c.registerPasskey()
+	c.fetch(f)
+	options := nodeValue(f.doc, "passkey_create_data")
+	if options == "" {
+		c.note("passkey", "after the refusal, the flow offers no passkey creation options")
+		return
+	}
+	credential, err := c.authenticator().Create([]byte(options))
+	if err != nil {
+		c.note("passkey", err.Error())
+		return
+	}
+	c.submit(f, map[string]any{"method": "passkey", "traits": map[string]any{"email": c.email}, "passkey_register": string(credential)})
+	c.whoami()
+	c.adminIdentities()
 }
 
 // registerPasskeyPatchedScript: registerPasskeyScript, then the identity
@@ -243,7 +266,10 @@ func (c *client) registerPasskey() *flowRef {
 		c.note("passkey", err.Error())
 		return f
 	}
-	c.submit(f, map[string]any{"method": "passkey", "traits": traits, "passkey_register": string(credential)})
+	c.submit(f, map[string]any{
+		"method": "passkey", "traits": traits, "passkey_register": string(credential),
+		"transient_payload": map[string]any{"device": "phone"},
+	})
 	return f
 }
 
@@ -261,7 +287,7 @@ func (c *client) loginPasskey(f *flowRef) {
 		c.note("passkey", err.Error())
 		return
 	}
-	c.submit(f, map[string]any{"method": "passkey", "passkey_login": string(assertion)})
+	c.submit(f, map[string]any{"method": "passkey", "passkey_login": string(assertion), "transient_payload": map[string]any{"device": "phone"}})
 }
 
 // nodeValue is the value of the flow's input node called name ("" when
