@@ -157,7 +157,7 @@ var Documented = []Difference{
 			"UUID. The gateway always sends the nil UUID, as Kratos does for every synchronous login after hook.",
 	},
 	{
-		ID: "settings-form-verification-step", Scenarios: "settings_after_*_browser_form",
+		ID: "settings-form-verification-step", Scenarios: "settings_after_*_browser_form|settings_passkey_after_*_browser_form",
 		Path: "calls[*][*].body.flow.continue_with", Gateway: absent,
 		Why: "After a profile change Kratos's in-memory settings flow lists the verification flow it just created " +
 			"in continue_with; a form client only gets a redirect, and the flow the gateway re-fetches to see the " +
@@ -173,6 +173,16 @@ var Documented = []Difference{
 			"the ceremony). Those origins are Kratos configuration the gateway cannot see, so its parse hooks see " +
 			"that submit before Kratos refuses it; the client's answer and what Kratos stores are Kratos's (known " +
 			"unavoidable). A credential for another challenge is recognised from the flow and runs no hook.",
+	},
+	{
+		ID: "passkey-settings-refused-session", Scenarios: "settings_passkey_after_parse_400_*",
+		Path:   "ex[*](whoami).body.authentication_methods[*]",
+		Kratos: `{"aal":"aal1",*"method":"passkey"}`, Gateway: absent,
+		Why: "Kratos records a passkey authentication in the session as soon as it verified a passkey added in " +
+			"settings (selfservice/strategy/passkey continueSettingsFlowAdd), before the settings after hooks run, " +
+			"and keeps it when a hook refuses the change, so the session claims a passkey the identity does not " +
+			"have. The gateway runs the hooks before Kratos sees the credential: a refused passkey leaves the " +
+			"session as it was.",
 	},
 }
 

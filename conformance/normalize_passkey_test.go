@@ -17,6 +17,28 @@ import (
 // paired between the sides like uuids, so that "the identity stored the
 // handle the sign-up offered" is still compared.
 
+// A passkey's removal button (passkey_remove, settings flows) has the
+// credential id as its value: random, made by each side's authenticator.
+// It becomes <passkey-credential>, and the buttons go last among the
+// nodes: Kratos orders nodes the schema does not place by their values
+// (ui/node/node.go SortBySchema), so the random id decides their place.
+
+// passkeyRemoveLast moves the passkey_remove nodes after the others.
+func passkeyRemoveLast(nodes []any) []any {
+	out := make([]any, 0, len(nodes))
+	var remove []any
+	for _, n := range nodes {
+		node, _ := n.(map[string]any)
+		attrs, _ := node["attributes"].(map[string]any)
+		if attrs["name"] == "passkey_remove" {
+			remove = append(remove, n)
+			continue
+		}
+		out = append(out, n)
+	}
+	return append(out, remove...)
+}
+
 // passkeyOptionNodes are the nodes whose value is WebAuthn options JSON.
 var passkeyOptionNodes = map[string]bool{"passkey_create_data": true, "passkey_challenge": true}
 
@@ -57,22 +79,27 @@ func (n *normalizer) learnHandle(encoded string) {
 	n.handles = append(n.handles, string(raw))
 }
 
-// userIDOf reads credentialOptions.publicKey.user.id from passkey create
-// data.
+// userIDOf reads publicKey.user.id from passkey create data: wrapped in
+// credentialOptions on registration flows, bare on settings flows.
 func userIDOf(createData string) string {
+	type publicKey struct {
+		User struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
 	var d struct {
 		CredentialOptions struct {
-			PublicKey struct {
-				User struct {
-					ID string `json:"id"`
-				} `json:"user"`
-			} `json:"publicKey"`
+			PublicKey publicKey `json:"publicKey"`
 		} `json:"credentialOptions"`
+		PublicKey publicKey `json:"publicKey"`
 	}
 	if json.Unmarshal([]byte(createData), &d) != nil {
 		return ""
 	}
-	return d.CredentialOptions.PublicKey.User.ID
+	if id := d.CredentialOptions.PublicKey.User.ID; id != "" {
+		return id
+	}
+	return d.PublicKey.User.ID
 }
 
 // passkeyHandles rewrites the learned user handles in s, raw or base64

@@ -153,7 +153,7 @@ func (n *normalizer) object(key string, m map[string]any) map[string]any {
 		out[n.str(k)] = n.value(k, v)
 	}
 	if nodes, ok := out["nodes"].([]any); ok && key == "ui" {
-		out["nodes"] = csrfLast(nodes)
+		out["nodes"] = csrfLast(passkeyRemoveLast(nodes))
 	}
 	// A TOTP key's QR code and secret are random.
 	switch m["id"] {
@@ -179,6 +179,10 @@ func (n *normalizer) object(key string, m map[string]any) map[string]any {
 	if name, _ := m["name"].(string); passkeyOptionNodes[name] {
 		if s, ok := m["value"].(string); ok && s != "" {
 			out["value"] = n.passkeyOptions(s)
+		}
+	} else if name == "passkey_remove" {
+		if s, ok := out["value"].(string); ok && s != "" {
+			out["value"] = "<passkey-credential>"
 		}
 	}
 	// A node's value is random for the CSRF token and the one-time code.

@@ -55,6 +55,14 @@ func passkeyFamilies() []family {
 		fam("login_passkey_after_parse_200_patch", "login", loginPasskeyScript,
 			afterParse(reply200(`{"identity":{"metadata_public":{"last_login":"passkey"}}}`))),
 
+		fam("settings_passkey_after_parse_ok", "settings", settingsPasskeyScript,
+			fixed(after("passkey", webhook("/h1", parse)), after("passkey", webhook("/h2")))),
+		fam("settings_passkey_after_parse_400_messages", "settings", settingsPasskeyScript, afterParse(status(400, rootMessages))),
+		fam("settings_passkey_after_stale_challenge_first", "settings", settingsPasskeyStaleFirstScript,
+			fixed(after("passkey", webhook("/h1", parse)))),
+		fam("settings_passkey_after_sync_noparse_400", "settings", settingsPasskeyScript,
+			fixed(after("passkey", webhook("/h1"), status(400, `{}`)))),
+
 		// API flows offer no passkey ceremony; a native app that submits
 		// a credential anyway is refused by Kratos and no hook runs.
 		{name: "reg_passkey_api_flow_refused", flow: "registration", kinds: onlyAPI, variant: variantPasskey,
@@ -165,14 +173,17 @@ func loginPasskeyScript(c *client) {
 type badCredential func(options string) (string, *webauthntest.Authenticator)
 
 // staleChallenge answers options whose challenge is another one, as a
-// credential made for another (older) flow carries.
+// credential made for another (older) flow carries. Registration flows
+// wrap the options in credentialOptions, settings flows do not.
 func staleChallenge(options string) (string, *webauthntest.Authenticator) {
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(options), &doc); err == nil {
+		outer := doc
 		if co, ok := doc["credentialOptions"].(map[string]any); ok {
-			if pk, ok := co["publicKey"].(map[string]any); ok {
-				pk["challenge"] = "c3RhbGUtY2hhbGxlbmdlLWZyb20tYW5vdGhlci1mbG93"
-			}
+			outer = co
+		}
+		if pk, ok := outer["publicKey"].(map[string]any); ok {
+			pk["challenge"] = "c3RhbGUtY2hhbGxlbmdlLWZyb20tYW5vdGhlci1mbG93"
 		}
 		options = mustJSON(doc)
 	}
@@ -239,6 +250,64 @@ func loginPasskeyUnknownFirstScript(c *client) {
 	c.fetch(f)
 	c.loginPasskey(f)
 	c.whoami()
+}
+
+// settingsPasskeyScript: a password identity, signed in, adds a passkey
+// in a settings flow (Kratos shows its creation options there as
+// passkey_create_data, and takes the credential as
+// passkey_settings_register); the flow is fetched again, then whoami and
+// the stored identity.
+func settingsPasskeyScript(c *client) {
+	c.setupIdentity()
+	c.setupLogin()
+	f := c.init("settings")
+	options := nodeValue(f.doc, "passkey_create_data")
+	if options == "" {
+		c.note("passkey", "the settings flow offers no passkey creation options")
+		return
+	}
+	credential, err := c.authenticator().Create([]byte(options))
+	if err != nil {
+		c.note("passkey", err.Error())
+		return
+	}
+	c.submit(f, map[string]any{"method": "passkey", "passkey_settings_register": string(credential), "transient_payload": map[string]any{"device": "phone"}})
+	c.fetch(f)
+	c.whoami()
+	c.adminIdentities()
+}
+
+// settingsPasskeyStaleFirstScript: settingsPasskeyScript with a
+// credential for another challenge first (Kratos refuses it before its
+// hooks).
+func settingsPasskeyStaleFirstScript(c *client) {
+	c.setupIdentity()
+	c.setupLogin()
+	f := c.init("settings")
+	options := nodeValue(f.doc, "passkey_create_data")
+	if options == "" {
+		c.note("passkey", "the settings flow offers no passkey creation options")
+		return
+	}
+	stale, device := staleChallenge(options)
+	if credential, err := device.Create([]byte(stale)); err != nil {
+		c.note("passkey", err.Error())
+	} else {
+		c.submit(f, map[string]any{"method": "passkey", "passkey_settings_register": string(credential)})
+	}
+	c.fetch(f)
+	if options = nodeValue(f.doc, "passkey_create_data"); options == "" {
+		c.note("passkey", "after the refused credential, the settings flow offers no passkey creation options")
+		return
+	}
+	credential, err := c.authenticator().Create([]byte(options))
+	if err != nil {
+		c.note("passkey", err.Error())
+		return
+	}
+	c.submit(f, map[string]any{"method": "passkey", "passkey_settings_register": string(credential)})
+	c.fetch(f)
+	c.adminIdentities()
 }
 
 // authenticator is the client's WebAuthn device, made on first use.

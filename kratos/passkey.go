@@ -7,25 +7,34 @@ import (
 )
 
 // passkeyRegistrationRefusal: Kratos verifies a new passkey before the
-// registration after hooks run (selfservice/strategy/passkey Register →
-// go-webauthn CreateCredential → CollectedClientData.Verify): the
-// credential's client data must be of a "webauthn.create" ceremony for the
-// very challenge the flow offered. That challenge is in the flow's
-// passkey_create_data node, so a credential made for another challenge
-// (another flow's, a replayed one) is a certain refusal. Only that is
-// checked: the origin, the relying party id hash and the attestation are
-// checked against Kratos's configuration, which the gateway cannot see.
-// When anything is missing or unreadable the submit is not reported, and
-// Kratos decides with the hooks run first.
+// registration or settings after hooks run (selfservice/strategy/passkey
+// Register and continueSettingsFlowAdd → go-webauthn CreateCredential →
+// CollectedClientData.Verify): the credential's client data must be of a
+// "webauthn.create" ceremony for the very challenge the flow offered. That
+// challenge is in the flow's passkey_create_data node, so a credential made
+// for another challenge (another flow's, a replayed one) is a certain
+// refusal. Only that is checked: the origin, the relying party id hash and
+// the attestation are checked against Kratos's configuration, which the
+// gateway cannot see. When anything is missing or unreadable the submit is
+// not reported, and Kratos decides with the hooks run first.
 func passkeyRegistrationRefusal(c SubmitCheck) string {
-	if c.Flow != Registration || c.Method != "passkey" {
+	if c.Method != "passkey" {
+		return ""
+	}
+	var field string
+	switch c.Flow {
+	case Registration:
+		field = "passkey_register"
+	case Settings:
+		field = "passkey_settings_register" // passkey_remove carries no credential
+	default:
 		return ""
 	}
 	offered := offeredPasskeyChallenge(c.FlowJSON)
 	if offered == "" {
 		return ""
 	}
-	data, ok := passkeyClientData(c.Submit.Field("passkey_register"))
+	data, ok := passkeyClientData(c.Submit.Field(field))
 	if !ok {
 		return ""
 	}
@@ -38,25 +47,31 @@ func passkeyRegistrationRefusal(c SubmitCheck) string {
 	return ""
 }
 
-// offeredPasskeyChallenge reads credentialOptions.publicKey.challenge from
-// the flow's passkey_create_data node ("" when the flow shows none, e.g.
-// the first step of a two-step registration).
+// offeredPasskeyChallenge reads the challenge from the flow's
+// passkey_create_data node: credentialOptions.publicKey.challenge on a
+// registration flow, publicKey.challenge on a settings flow ("" when the
+// flow shows none, e.g. the first step of a two-step registration).
 func offeredPasskeyChallenge(flow []byte) string {
 	for _, n := range flowField(flow, "ui.nodes").Array() {
 		if n.Get("attributes.name").String() != "passkey_create_data" {
 			continue
 		}
+		type publicKey struct {
+			Challenge string `json:"challenge"`
+		}
 		var d struct {
-			CredentialOptions struct {
-				PublicKey struct {
-					Challenge string `json:"challenge"`
-				} `json:"publicKey"`
+			CredentialOptions *struct {
+				PublicKey publicKey `json:"publicKey"`
 			} `json:"credentialOptions"`
+			PublicKey publicKey `json:"publicKey"`
 		}
 		if json.Unmarshal([]byte(n.Get("attributes.value").String()), &d) != nil {
 			return ""
 		}
-		return d.CredentialOptions.PublicKey.Challenge
+		if d.CredentialOptions != nil {
+			return d.CredentialOptions.PublicKey.Challenge
+		}
+		return d.PublicKey.Challenge
 	}
 	return ""
 }

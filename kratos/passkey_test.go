@@ -88,6 +88,9 @@ func TestPasskeyRegistrationRefusal(t *testing.T) {
 		{"an unreadable credential is left to Kratos", check("passkey", flow, "not json"), ""},
 		{"client data that is not base64 is left to Kratos", check("passkey", flow, `{"response":{"clientDataJSON":"***"}}`), ""},
 		{"other methods are not checked", check("password", flow, stale), ""},
+		{"settings: the credential answers the flow's challenge", settingsCheck(t, offered, good), ""},
+		{"settings: the credential answers another challenge", settingsCheck(t, offered, stale), "another challenge"},
+		{"login flows are not checked", func() SubmitCheck { c := check("passkey", flow, stale); c.Flow = Login; return c }(), ""},
 	}
 	for _, tt := range tests {
 		got := SubmitRefusal(tt.check)
@@ -115,4 +118,24 @@ func padClientData(t *testing.T, credential string) string {
 	}
 	resp["clientDataJSON"] = s
 	return jsonText(t, m)
+}
+
+// settingsCheck is a settings submit adding credential to a flow that
+// offers challenge, as Kratos shows it there: bare creation options
+// ({"publicKey": …}) in passkey_create_data, the credential in
+// passkey_settings_register.
+func settingsCheck(t *testing.T, challenge, credential string) SubmitCheck {
+	t.Helper()
+	createData := jsonText(t, map[string]any{"publicKey": map[string]any{
+		"challenge": challenge, "rp": map[string]any{"id": "localhost", "name": "tests"},
+		"user": map[string]any{"id": "dXNlci1oYW5kbGU", "name": "a@example.com", "displayName": "a@example.com"},
+	}})
+	flow := jsonText(t, map[string]any{"type": "browser", "ui": map[string]any{"nodes": []any{
+		map[string]any{"type": "input", "group": "passkey", "attributes": map[string]any{"name": "passkey_create_data", "type": "hidden", "value": createData}},
+	}}})
+	sub, err := ParseSubmit("application/json", []byte(jsonText(t, map[string]any{"method": "passkey", "passkey_settings_register": credential})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return SubmitCheck{Flow: Settings, FlowJSON: []byte(flow), Submit: sub, Method: "passkey"}
 }

@@ -103,10 +103,10 @@ func settingsPostParts(r *http.Request, s *submission, done []byte) ctxParts {
 
 // keepsTransientPayload reports the settings strategies whose flow holds
 // the submit's transient payload when the hooks run (observed against
-// Kratos v1.3.1 in the differential suite): profile, TOTP, lookup codes;
-// the password strategy's does not.
+// Kratos v1.3.1 in the differential suite): profile, TOTP, lookup codes,
+// passkeys; the password strategy's does not.
 func keepsTransientPayload(s *submission) bool {
-	return s.sub.Method == "profile" || s.method == "totp" || s.method == "lookup_secret"
+	return s.sub.Method == "profile" || s.method == "totp" || s.method == "lookup_secret" || s.method == "passkey"
 }
 
 // settingsPrePersist runs settings parse hooks on the identity the submit
