@@ -50,6 +50,7 @@ func passkeyFamilies() []family {
 		fam("login_passkey_after_ok", "login", loginPasskeyScript,
 			fixed(after("passkey", webhook("/h1", parse)), after("passkey", webhook("/h2", ignore)))),
 		fam("login_passkey_after_parse_400_messages", "login", loginPasskeyScript, afterParse(status(400, rootMessages))),
+		fam("login_passkey_after_parse_500_retried", "login", loginPasskeyScript, afterParse(status(500, `{}`))),
 		fam("login_passkey_after_unknown_credential_first", "login", loginPasskeyUnknownFirstScript,
 			fixed(after("passkey", webhook("/h1", parse)), after("passkey", webhook("/h2", ignore)))),
 		fam("login_passkey_after_parse_200_patch", "login", loginPasskeyScript,
@@ -60,6 +61,10 @@ func passkeyFamilies() []family {
 		fam("settings_passkey_after_parse_400_messages", "settings", settingsPasskeyScript, afterParse(status(400, rootMessages))),
 		fam("settings_passkey_after_stale_challenge_first", "settings", settingsPasskeyStaleFirstScript,
 			fixed(after("passkey", webhook("/h1", parse)))),
+		fam("settings_passkey_after_remove_parse_400_messages", "settings", settingsPasskeyRemoveScript,
+			afterParse(reply200(`{}`), status(400, rootMessages))),
+		fam("settings_passkey_after_remove_parse_ok", "settings", settingsPasskeyRemoveScript,
+			fixed(after("passkey", webhook("/h1", parse)), after("passkey", webhook("/h2", ignore)))),
 		fam("settings_passkey_after_sync_noparse_400", "settings", settingsPasskeyScript,
 			fixed(after("passkey", webhook("/h1"), status(400, `{}`)))),
 
@@ -272,6 +277,24 @@ func settingsPasskeyScript(c *client) {
 		return
 	}
 	c.submit(f, map[string]any{"method": "passkey", "passkey_settings_register": string(credential), "transient_payload": map[string]any{"device": "phone"}})
+	c.fetch(f)
+	c.whoami()
+	c.adminIdentities()
+}
+
+// settingsPasskeyRemoveScript: settingsPasskeyScript (the hooks see the
+// passkey added), then a new settings flow removes it with its
+// passkey_remove button (the hooks see the removal); the flow is fetched
+// again, then whoami and the stored identity.
+func settingsPasskeyRemoveScript(c *client) {
+	settingsPasskeyScript(c)
+	f := c.init("settings")
+	credential := nodeValue(f.doc, "passkey_remove")
+	if credential == "" {
+		c.note("passkey", "the settings flow offers no passkey to remove")
+		return
+	}
+	c.submit(f, map[string]any{"method": "passkey", "passkey_remove": credential})
 	c.fetch(f)
 	c.whoami()
 	c.adminIdentities()

@@ -92,7 +92,13 @@ func settingsPostParts(r *http.Request, s *submission, done []byte) ctxParts {
 				kept, _ = sjson.SetRawBytes(kept, "-1", []byte(item.Raw))
 			}
 		}
-		flow, _ = sjson.SetRawBytes(flow, "continue_with", kept)
+		if string(kept) == "[]" {
+			// Nothing but the redirect: Kratos's in-memory flow has no
+			// items yet, and its continue_with is omitempty.
+			flow, _ = sjson.DeleteBytes(flow, "continue_with")
+		} else {
+			flow, _ = sjson.SetRawBytes(flow, "continue_with", kept)
+		}
 	}
 	parts := ctxParts{flow: flow, req: r}
 	if keepsTransientPayload(s) {
