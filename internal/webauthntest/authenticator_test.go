@@ -14,7 +14,8 @@ import (
 
 // The authenticator's answers are checked by go-webauthn, the library
 // Kratos v1.3.1's passkey strategy verifies them with
-// (selfservice/strategy/passkey), configured as Kratos configures it.
+// (selfservice/strategy/passkey), at the version tools/kratos/go.mod
+// builds Kratos with, configured as Kratos configures it.
 
 const testOrigin = "http://localhost:4455"
 
