@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/caddy-ory-actions/caddy-ory-actions/internal/webauthntest"
 )
 
 // side is one of the two set-ups a scenario runs against.
@@ -42,6 +44,9 @@ type client struct {
 	email    string
 	password string
 	token    string // API session token, once a response carried one
+	// passkeys is the client's WebAuthn authenticator (its "device"),
+	// made on first use by a passkey step.
+	passkeys *webauthntest.Authenticator
 }
 
 // clientTimeout outlasts Kratos's worst case: three 30 s attempts plus

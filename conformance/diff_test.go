@@ -194,7 +194,7 @@ func (d *differ) walk(path string, a, b any, hasA, hasB bool) {
 // sameString compares two normalised strings: equal text around their uuid
 // tokens, and tokens that pair up with the pairs seen so far.
 func (d *differ) sameString(a, b string) bool {
-	if uuidToken.ReplaceAllString(a, "<uuid>") != uuidToken.ReplaceAllString(b, "<uuid>") {
+	if uuidToken.ReplaceAllString(a, "<$1>") != uuidToken.ReplaceAllString(b, "<$1>") {
 		return false
 	}
 	ta, tb := uuidToken.FindAllString(a, -1), uuidToken.FindAllString(b, -1)

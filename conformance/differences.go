@@ -175,7 +175,7 @@ var Documented = []Difference{
 			"pending address its verification mail.",
 	},
 	{
-		ID: "async-login-session-id", Scenarios: "login_after_async_*",
+		ID: "async-login-session-id", Scenarios: "login_after_async_*|login_passkey_after_*",
 		Path:    "calls[*][*].body.session.id|calls[*][*].body.session.devices[*].id",
 		Gateway: nilUUID,
 		Why: "Kratos renders a response.ignore hook's body in a goroutine that races with storing the new " +
@@ -183,12 +183,32 @@ var Documented = []Difference{
 			"UUID. The gateway always sends the nil UUID, as Kratos does for every synchronous login after hook.",
 	},
 	{
-		ID: "settings-form-verification-step", Scenarios: "settings_after_*_browser_form",
+		ID: "settings-form-verification-step", Scenarios: "settings_after_*_browser_form|settings_passkey_after_*_browser_form",
 		Path: "calls[*][*].body.flow.continue_with", Gateway: absent,
 		Why: "After a profile change Kratos's in-memory settings flow lists the verification flow it just created " +
 			"in continue_with; a form client only gets a redirect, and the flow the gateway re-fetches to see the " +
 			"success does not store continue_with, so post-persist hooks of form clients see no continue_with. " +
 			"API and browser-JSON clients get the same list as Kratos.",
+	},
+	{
+		ID: "passkey-origin-unknown", Scenarios: "reg_passkey_after_other_origin_first_*",
+		Path:   "calls[/h1].count|calls[/h1][1]",
+		Kratos: "1|" + absent, Gateway: "2|{*",
+		Why: "Kratos checks a new passkey's client data origin against its configured relying party origins " +
+			"before the registration after hooks, and refuses one from another origin (a phishing page relaying " +
+			"the ceremony). Those origins are Kratos configuration the gateway cannot see, so its parse hooks see " +
+			"that submit before Kratos refuses it; the client's answer and what Kratos stores are Kratos's (known " +
+			"unavoidable). A credential for another challenge is recognised from the flow and runs no hook.",
+	},
+	{
+		ID: "passkey-settings-refused-session", Scenarios: "settings_passkey_after_parse_400_*",
+		Path:   "ex[*](whoami).body.authentication_methods[*]",
+		Kratos: `{"aal":"aal1",*"method":"passkey"}`, Gateway: absent,
+		Why: "Kratos records a passkey authentication in the session as soon as it verified a passkey added in " +
+			"settings (selfservice/strategy/passkey continueSettingsFlowAdd), before the settings after hooks run, " +
+			"and keeps it when a hook refuses the change, so the session claims a passkey the identity does not " +
+			"have. The gateway runs the hooks before Kratos sees the credential: a refused passkey leaves the " +
+			"session as it was.",
 	},
 }
 

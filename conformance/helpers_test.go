@@ -160,7 +160,7 @@ var (
 // allScenarios is every scenario of every flow.
 func allScenarios() []scenario {
 	var out []scenario
-	for _, fams := range [][]family{registrationFamilies(), loginFamilies(), settingsFamilies(), recoveryFamilies(), verificationFamilies(), passwordlessFamilies(), oidcFamilies(), secondFactorFamilies(), linkFamilies()} {
+	for _, fams := range [][]family{registrationFamilies(), loginFamilies(), settingsFamilies(), recoveryFamilies(), verificationFamilies(), passwordlessFamilies(), oidcFamilies(), secondFactorFamilies(), linkFamilies(), passkeyFamilies()} {
 		for _, f := range fams {
 			out = append(out, f.expand()...)
 		}

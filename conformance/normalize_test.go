@@ -17,6 +17,9 @@ import (
 type normalizer struct {
 	hosts map[string]string // "127.0.0.1:4433" → "<public>"
 	uuids map[string]int
+	// handles are the passkey user handles seen, in order
+	// (normalize_passkey_test.go).
+	handles []string
 }
 
 // newNormalizer takes the side's origins ("http://127.0.0.1:4433") and the
@@ -34,8 +37,8 @@ var (
 	uuidRe     = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 	timeRe     = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`)
 	csrfNameRe = regexp.MustCompile(`csrf_token_[0-9a-f]{64}`)
-	// uuidToken is what a uuid becomes.
-	uuidToken = regexp.MustCompile(`<uuid:\d+>`)
+	// uuidToken is what a uuid (or a passkey user handle) becomes.
+	uuidToken = regexp.MustCompile(`<(uuid|user-handle):\d+>`)
 )
 
 // providerOrigin is the OIDC provider's origin (the suite's Hydra), once
@@ -64,6 +67,12 @@ var hashedHeaders = map[string]bool{"Authorization": true, "Cookie": true}
 
 // transcript normalises a whole transcript in place, in a fixed order.
 func (n *normalizer) transcript(t *transcript) {
+	for _, e := range t.exchanges {
+		n.learnPasskeyHandles(e.value)
+	}
+	for _, p := range callPaths(t.calls) {
+		n.learnPasskeyHandles(t.calls[p])
+	}
 	for i := range t.exchanges {
 		t.exchanges[i].value = n.value("", t.exchanges[i].value).(map[string]any)
 	}
@@ -149,7 +158,7 @@ func (n *normalizer) object(key string, m map[string]any) map[string]any {
 		out[n.str(k)] = n.value(k, v)
 	}
 	if nodes, ok := out["nodes"].([]any); ok && key == "ui" {
-		out["nodes"] = csrfLast(nodes)
+		out["nodes"] = csrfLast(passkeyRemoveLast(nodes))
 	}
 	// A TOTP key's QR code and secret are random.
 	switch m["id"] {
@@ -172,6 +181,15 @@ func (n *normalizer) object(key string, m map[string]any) map[string]any {
 			}
 		}
 	}
+	if name, _ := m["name"].(string); passkeyOptionNodes[name] {
+		if s, ok := m["value"].(string); ok && s != "" {
+			out["value"] = n.passkeyOptions(s)
+		}
+	} else if name == "passkey_remove" {
+		if s, ok := out["value"].(string); ok && s != "" {
+			out["value"] = "<passkey-credential>"
+		}
+	}
 	// A node's value is random for the CSRF token and the one-time code.
 	if name, _ := m["name"].(string); name == "csrf_token" || name == "code" {
 		if s, ok := out["value"].(string); ok && s != "" {
@@ -183,6 +201,7 @@ func (n *normalizer) object(key string, m map[string]any) map[string]any {
 
 // str rewrites origins, csrf cookie names, uuids and timestamps in s.
 func (n *normalizer) str(s string) string {
+	s = n.passkeyHandles(s)
 	s = originRe.ReplaceAllStringFunc(s, func(o string) string {
 		if name, ok := n.hosts[strings.TrimPrefix(o, "http://")]; ok {
 			return name

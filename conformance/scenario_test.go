@@ -108,7 +108,8 @@ func kratosHookConfig(s scenario, receiverURL, deadURL string) string {
 	for _, key := range order {
 		hooks := lists[key]
 		if key == "registration.after.password" || key == "registration.after.code" && s.variant == variantPasswordless ||
-			key == "registration.after.oidc" && s.variant == variantOIDC {
+			key == "registration.after.oidc" && s.variant == variantOIDC ||
+			key == "registration.after.passkey" && s.variant == variantPasskey {
 			// The lists replace the base's (and the variant's), which end
 			// with the session hook.
 			hooks = append(hooks, map[string]any{"hook": "session"})

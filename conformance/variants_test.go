@@ -18,6 +18,7 @@ const (
 	variantPasswordless  = "passwordless"
 	variantSecondFactors = "second_factors"
 	variantLink          = "link"
+	variantPasskey       = "passkey"
 )
 
 var (
@@ -54,6 +55,11 @@ func variantConfigure(variant string) (func(cfg map[string]any), error) {
 		c = kratostest.SecondFactors
 	case variantLink:
 		c = kratostest.LinkMethod
+	case variantPasskey:
+		// One origin for both sides: Kratos compares clientDataJSON's
+		// origin with its configured ones, not with where a request came
+		// from, so one software authenticator signs for either.
+		c, err = kratostest.Passkeys(variantDir, passkeyOrigin)
 	case variantOIDC:
 		// One OAuth2 client per Kratos: see oidcClient; the gateway
 		// side's Kratos takes the environment's.

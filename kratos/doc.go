@@ -15,7 +15,8 @@
 //	                  Authorization, X-Session-Token); cookies of answers
 //	csrf.go           Kratos's anti-CSRF pair check (nosurf)
 //	jsonclient.go     JSON client vs browser form (x.IsJSONRequest)
-//	preflight.go      submits Kratos will refuse before its hooks
+//	preflight.go      submits Kratos will refuse before its hooks;
+//	passkey.go        a passkey sign-up for another challenge than the flow's
 //	ctx.go            the Jsonnet ctx, assembled from raw documents
 //	requesturl.go     ctx.request_url as Kratos (behind a proxy) reports it
 //	identity.go       pre-persist identities (registration, settings)

@@ -45,7 +45,8 @@ type SubmitCheck struct {
 // API flow carrying browser signals (Origin or non-Cloudflare cookies), a
 // browser flow whose CSRF token does not match its cookie, a missing
 // password, traits the identity schema rejects, a password registration
-// without an identifier, and a passkey submit to a non-browser flow.
+// without an identifier, a passkey submit to a non-browser flow, and a
+// passkey registration answering another challenge than the flow's.
 // Password policy, taken identifiers,
 // privileged-session age and identity mismatch on settings cannot be known
 // here. Reasons never include submitted values.
@@ -74,6 +75,9 @@ func SubmitRefusal(c SubmitCheck) string {
 		// flow but a browser one (registration, login and settings), and no
 		// later strategy takes a passkey submit: Kratos refuses it.
 		return "Kratos's passkey strategy serves browser flows only"
+	}
+	if reason := passkeyRegistrationRefusal(c); reason != "" {
+		return reason
 	}
 	if s.Method == "password" && s.Password == "" && (c.Flow == Registration || c.Flow == Settings) {
 		return "the password is missing"

@@ -92,7 +92,13 @@ func settingsPostParts(r *http.Request, s *submission, done []byte) ctxParts {
 				kept, _ = sjson.SetRawBytes(kept, "-1", []byte(item.Raw))
 			}
 		}
-		flow, _ = sjson.SetRawBytes(flow, "continue_with", kept)
+		if string(kept) == "[]" {
+			// Nothing but the redirect: Kratos's in-memory flow has no
+			// items yet, and its continue_with is omitempty.
+			flow, _ = sjson.DeleteBytes(flow, "continue_with")
+		} else {
+			flow, _ = sjson.SetRawBytes(flow, "continue_with", kept)
+		}
 	}
 	parts := ctxParts{flow: flow, req: r}
 	if keepsTransientPayload(s) {
@@ -103,10 +109,10 @@ func settingsPostParts(r *http.Request, s *submission, done []byte) ctxParts {
 
 // keepsTransientPayload reports the settings strategies whose flow holds
 // the submit's transient payload when the hooks run (observed against
-// Kratos v1.3.1 in the differential suite): profile, TOTP, lookup codes;
-// the password strategy's does not.
+// Kratos v1.3.1 in the differential suite): profile, TOTP, lookup codes,
+// passkeys; the password strategy's does not.
 func keepsTransientPayload(s *submission) bool {
-	return s.sub.Method == "profile" || s.method == "totp" || s.method == "lookup_secret"
+	return s.sub.Method == "profile" || s.method == "totp" || s.method == "lookup_secret" || s.method == "passkey"
 }
 
 // settingsPrePersist runs settings parse hooks on the identity the submit
