@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"net/http/cookiejar"
 	"strings"
 	"time"
 
@@ -26,6 +27,22 @@ func secondFactorFamilies() []family {
 			fixed(after("lookup_secret", webhook("/h1", parse)), after("lookup_secret", webhook("/h2")))),
 		fam("login_lookup_after_ok", "login", lookupLoginScript,
 			fixed(after("lookup_secret", webhook("/h1", parse)))),
+		fam("settings_totp_after_async_ignore", "settings", thenWait(totpSetupScript, "/h1", 1),
+			fixed(after("totp", webhook("/h1", ignore)))),
+		fam("login_lookup_after_async_ignore", "login", thenWait(lookupLoginScript, "/h1", 1),
+			fixed(after("lookup_secret", webhook("/h1", ignore)))),
+		fam("settings_lookup_after_parse_400_messages", "settings", lookupSetupScript,
+			fixed(after("lookup_secret", webhook("/h1", parse), status(400, rootMessages)))),
+		fam("settings_lookup_after_sync_noparse_ok", "settings", lookupSetupScript,
+			fixed(after("lookup_secret", webhook("/h1")), after("totp", webhook("/h2")))),
+	}
+}
+
+// thenWait runs script, then waits for n calls of an asynchronous hook.
+func thenWait(script func(*client), path string, n int) func(*client) {
+	return func(c *client) {
+		script(c)
+		c.waitCalls(path, n)
 	}
 }
 
@@ -58,9 +75,7 @@ func lookupLoginScript(c *client) {
 	c.setupIdentity()
 	c.setupLogin()
 	code := c.setUpLookupCodes()
-	if c.kind != apiClient {
-		c.logout()
-	}
+	c.signOut()
 	c.setupLogin()
 	f := c.init("login", "aal=aal2")
 	c.submit(f, map[string]any{"method": "lookup_secret", "lookup_secret": code})
@@ -117,9 +132,7 @@ func totpLoginScript(c *client) {
 	c.setupIdentity()
 	c.setupLogin()
 	secret := c.setUpTOTP()
-	if c.kind != apiClient {
-		c.logout()
-	}
+	c.signOut()
 	c.setupLogin()
 	f := c.init("login", "aal=aal2")
 	c.submit(f, map[string]any{"method": "totp", "totp_code": "000000"})
@@ -155,4 +168,18 @@ func totpSecretOf(doc map[string]any) string {
 		return s
 	}
 	return ""
+}
+
+// signOut ends the client's session before a fresh login: a browser logs
+// out; a native app drops its session token and any cookie an answer set
+// (with the token Kratos refuses a new login as "already logged in", with
+// a cookie as a browser's request to an API flow, and the rest of the
+// script would test nothing).
+func (c *client) signOut() {
+	if c.kind == apiClient {
+		c.token = ""
+		c.hc.Jar, _ = cookiejar.New(nil) // never fails without options
+		return
+	}
+	c.logout()
 }

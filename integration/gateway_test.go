@@ -2,7 +2,6 @@ package integration
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -136,14 +135,11 @@ func indent(s, prefix string) string {
 	return strings.Join(lines, "\n")
 }
 
+// freePort is a port for a gateway started later, outside the kernel's
+// ephemeral range (see kratostest.FreePort).
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return kratostest.FreePort(t)
 }
 
 // noRedirectClient returns a client with a cookie jar that does not follow

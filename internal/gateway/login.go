@@ -61,6 +61,15 @@ func (x *exchange) serveLoginSubmit(s *submission) {
 		req:       x.r,
 		session:   ctxSession(session),
 	}
+	if s.method == "lookup_secret" && s.flowType() != "browser" {
+		// Kratos's lookup strategy (lookup/login.go) never copies the
+		// submit's transient_payload into the flow, and on an API flow
+		// its hooks see none (the field is not stored with the flow); on
+		// a browser flow they see {}. Observed in the differential suite
+		// (login_lookup_*); where Kratos sets the browser's {} was not
+		// traced.
+		parts.transient = nil
+	}
 	if gjson.GetBytes(s.flow, "requested_aal").String() == "aal2" {
 		// A second factor upgrades the stored session: Kratos's hooks see
 		// it with its ids.
