@@ -71,12 +71,18 @@ type durableBackend struct {
 // connection and the embedded server. Deliveries not acked stay stored.
 func (b *durableBackend) Destruct() error {
 	b.queue.Close()
+	b.closeConn()
+	return nil
+}
+
+// closeConn closes the connection, and the embedded server with its store
+// lock when there is one.
+func (b *durableBackend) closeConn() {
 	if b.embedded != nil {
 		b.embedded.Close()
-	} else {
-		b.nc.Close()
+		return
 	}
-	return nil
+	b.nc.Close()
 }
 
 // options turns the config into the queue's options.
@@ -206,16 +212,12 @@ func openDurable(c *DurableConfig) (*durableBackend, error) {
 	defer cancel()
 	if c.NATS != "" {
 		if b.shared, err = durable.OpenShared(ctx, b.nc, c.streamName()+"_STATE", 24*time.Hour); err != nil {
-			b.nc.Close()
+			b.closeConn()
 			return nil, fmt.Errorf("async.durable.nats: %w", err)
 		}
 	}
 	if b.queue, err = durable.Open(ctx, b.nc, c.options(), b.router.Send); err != nil {
-		if b.embedded != nil {
-			b.embedded.Close()
-		} else {
-			b.nc.Close()
-		}
+		b.closeConn()
 		return nil, fmt.Errorf("async.durable: %w", err)
 	}
 	return b, nil

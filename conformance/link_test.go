@@ -1,13 +1,10 @@
 package conformance
 
 import (
-	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
-	"time"
 )
 
 // The link method completes recovery and verification on the GET the
@@ -22,31 +19,26 @@ var selfServiceLinkRe = regexp.MustCompile(`https?://[^\s"'<>]+/self-service/(?:
 // link must lead to the side's public URL (for the gateway side, through
 // the gateway), which the normaliser turns into <public> on both sides.
 func (c *client) courierLink() (*url.URL, bool) {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		r := c.send(request{method: http.MethodGet, base: c.side.admin,
-			path: "/admin/courier/messages?" + url.Values{"recipient": {c.email}}.Encode(), accept: "application/json"})
-		var msgs []struct {
-			Body      string    `json:"body"`
-			CreatedAt time.Time `json:"created_at"`
+	var link *url.URL
+	c.waitCourier(func(body string) string {
+		raw := selfServiceLinkRe.FindString(body)
+		if raw == "" {
+			return ""
 		}
-		if r.err == nil && r.status == http.StatusOK && json.Unmarshal(r.body, &msgs) == nil && len(msgs) > 0 {
-			sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].CreatedAt.After(msgs[j].CreatedAt) })
-			if raw := selfServiceLinkRe.FindString(msgs[0].Body); raw != "" {
-				link, err := url.Parse(html.UnescapeString(raw))
-				if err == nil {
-					c.tr.exchanges = append(c.tr.exchanges, labelled{label: "courier link",
-						value: map[string]any{"request": "courier", "link": link.String()}})
-					return link, true
-				}
-			}
+		u, err := url.Parse(html.UnescapeString(raw))
+		if err != nil {
+			return ""
 		}
-		if time.Now().After(deadline) {
-			c.note("courier link", "no message with a self-service link for the client's address")
-			return nil, false
-		}
-		time.Sleep(50 * time.Millisecond)
+		link = u
+		return raw
+	})
+	if link == nil {
+		c.note("courier link", "no message with a self-service link for the client's address")
+		return nil, false
 	}
+	c.tr.exchanges = append(c.tr.exchanges, labelled{label: "courier link",
+		value: map[string]any{"request": "courier", "link": link.String()}})
+	return link, true
 }
 
 // linkBrowser is the browser the e-mail's link opens in. A browser

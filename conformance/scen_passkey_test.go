@@ -137,17 +137,11 @@ func registerPasskeyThenWait(path string, n int) func(*client) {
 func registerPasskeyRetryScript(c *client) {
 	f := c.registerPasskey()
 	c.fetch(f)
-	options := nodeValue(f.doc, "passkey_create_data")
-	if options == "" {
-		c.note("passkey", "after the refusal, the flow offers no passkey creation options")
+	credential, ok := c.createPasskey(f, "after the refusal, the flow offers no passkey creation options")
+	if !ok {
 		return
 	}
-	credential, err := c.authenticator().Create([]byte(options))
-	if err != nil {
-		c.note("passkey", err.Error())
-		return
-	}
-	c.submit(f, map[string]any{"method": "passkey", "traits": map[string]any{"email": c.email}, "passkey_register": string(credential)})
+	c.submit(f, map[string]any{"method": "passkey", "traits": map[string]any{"email": c.email}, "passkey_register": credential})
 	c.whoami()
 	c.adminIdentities()
 }
@@ -221,16 +215,11 @@ func registerPasskeyBadFirstScript(bad badCredential) func(*client) {
 			c.submit(f, map[string]any{"method": "passkey", "traits": traits, "passkey_register": string(credential)})
 		}
 		c.fetch(f)
-		if options = nodeValue(f.doc, "passkey_create_data"); options == "" {
-			c.note("passkey", "after the bad credential, the flow offers no passkey creation options")
+		credential, ok := c.createPasskey(f, "after the bad credential, the flow offers no passkey creation options")
+		if !ok {
 			return
 		}
-		credential, err := c.authenticator().Create([]byte(options))
-		if err != nil {
-			c.note("passkey", err.Error())
-			return
-		}
-		c.submit(f, map[string]any{"method": "passkey", "traits": traits, "passkey_register": string(credential)})
+		c.submit(f, map[string]any{"method": "passkey", "traits": traits, "passkey_register": credential})
 		c.whoami()
 		c.adminIdentities()
 	}
@@ -266,17 +255,11 @@ func settingsPasskeyScript(c *client) {
 	c.setupIdentity()
 	c.setupLogin()
 	f := c.init("settings")
-	options := nodeValue(f.doc, "passkey_create_data")
-	if options == "" {
-		c.note("passkey", "the settings flow offers no passkey creation options")
+	credential, ok := c.createPasskey(f, "the settings flow offers no passkey creation options")
+	if !ok {
 		return
 	}
-	credential, err := c.authenticator().Create([]byte(options))
-	if err != nil {
-		c.note("passkey", err.Error())
-		return
-	}
-	c.submit(f, map[string]any{"method": "passkey", "passkey_settings_register": string(credential), "transient_payload": map[string]any{"device": "phone"}})
+	c.submit(f, map[string]any{"method": "passkey", "passkey_settings_register": credential, "transient_payload": map[string]any{"device": "phone"}})
 	c.fetch(f)
 	c.whoami()
 	c.adminIdentities()
@@ -319,16 +302,11 @@ func settingsPasskeyStaleFirstScript(c *client) {
 		c.submit(f, map[string]any{"method": "passkey", "passkey_settings_register": string(credential)})
 	}
 	c.fetch(f)
-	if options = nodeValue(f.doc, "passkey_create_data"); options == "" {
-		c.note("passkey", "after the refused credential, the settings flow offers no passkey creation options")
+	credential, ok := c.createPasskey(f, "after the refused credential, the settings flow offers no passkey creation options")
+	if !ok {
 		return
 	}
-	credential, err := c.authenticator().Create([]byte(options))
-	if err != nil {
-		c.note("passkey", err.Error())
-		return
-	}
-	c.submit(f, map[string]any{"method": "passkey", "passkey_settings_register": string(credential)})
+	c.submit(f, map[string]any{"method": "passkey", "passkey_settings_register": credential})
 	c.fetch(f)
 	c.adminIdentities()
 }
@@ -348,18 +326,12 @@ func (c *client) registerPasskey() *flowRef {
 	f := c.init("registration")
 	traits := map[string]any{"email": c.email}
 	c.submit(f, map[string]any{"method": "profile", "traits": traits})
-	options := nodeValue(f.doc, "passkey_create_data")
-	if options == "" {
-		c.note("passkey", "the registration flow offers no passkey creation options")
-		return f
-	}
-	credential, err := c.authenticator().Create([]byte(options))
-	if err != nil {
-		c.note("passkey", err.Error())
+	credential, ok := c.createPasskey(f, "the registration flow offers no passkey creation options")
+	if !ok {
 		return f
 	}
 	c.submit(f, map[string]any{
-		"method": "passkey", "traits": traits, "passkey_register": string(credential),
+		"method": "passkey", "traits": traits, "passkey_register": credential,
 		"transient_payload": map[string]any{"device": "phone"},
 	})
 	return f
@@ -395,4 +367,21 @@ func nodeValue(doc map[string]any, name string) string {
 		}
 	}
 	return ""
+}
+
+// createPasskey makes a credential with the client's authenticator from
+// the flow's passkey_create_data, noting missing when the flow offers none
+// (or the authenticator's error).
+func (c *client) createPasskey(f *flowRef, missing string) (string, bool) {
+	options := nodeValue(f.doc, "passkey_create_data")
+	if options == "" {
+		c.note("passkey", missing)
+		return "", false
+	}
+	credential, err := c.authenticator().Create([]byte(options))
+	if err != nil {
+		c.note("passkey", err.Error())
+		return "", false
+	}
+	return string(credential), true
 }

@@ -68,6 +68,18 @@ var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
 // courierCode returns the code of the newest message Kratos queued for the
 // client's address (a verification or recovery code), waiting briefly.
 func (c *client) courierCode() string {
+	code := c.waitCourier(sixDigits.FindString)
+	if code == "" {
+		c.note("courier", "no code message for the client's address")
+		return "000000"
+	}
+	return code
+}
+
+// waitCourier polls Kratos's courier for up to 5 s until match finds
+// something ("" = nothing) in the newest message queued for the client's
+// address, and returns what it found ("" after the wait).
+func (c *client) waitCourier(match func(body string) string) string {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		r := c.send(request{method: http.MethodGet, base: c.side.admin,
@@ -78,13 +90,12 @@ func (c *client) courierCode() string {
 		}
 		if r.err == nil && r.status == http.StatusOK && json.Unmarshal(r.body, &msgs) == nil && len(msgs) > 0 {
 			sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].CreatedAt.After(msgs[j].CreatedAt) })
-			if code := sixDigits.FindString(msgs[0].Body); code != "" {
-				return code
+			if found := match(msgs[0].Body); found != "" {
+				return found
 			}
 		}
 		if time.Now().After(deadline) {
-			c.note("courier", "no code message for the client's address")
-			return "000000"
+			return ""
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
